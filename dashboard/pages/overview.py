@@ -1,0 +1,74 @@
+"""«Обзор»: the programme at a glance, read from the database."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import data, state
+from dashboard.ui import fmt_int, fmt_month, fmt_number, fmt_percent, fmt_share, plural
+from reports.overview import overview_figures
+
+st.title("Цифровое наставничество: обзор программы")
+
+figures = overview_figures(data.frames(), state.current_filters())
+counts = figures.counts
+
+st.subheader("Участники")
+cols = st.columns(5)
+cols[0].metric("Педагогов", fmt_int(counts["teachers"]))
+cols[1].metric("Наставников", fmt_int(counts["mentors"]))
+cols[2].metric("Наставляемых", fmt_int(counts["mentees"]))
+cols[3].metric("Групп: цифровая модель", fmt_int(counts["groups_digital"]))
+cols[4].metric("Групп: традиционная модель", fmt_int(counts["groups_traditional"]))
+st.caption(
+    "Педагог с ролью «наставник и наставляемый» считается и среди наставников, и среди "
+    "наставляемых. Группа — наставник и один или несколько наставляемых; пара — группа из двух человек."
+)
+
+st.subheader("Затруднения в цифровой среде")
+if figures.difficulty is None:
+    st.info("Диагностическая анкета ещё не загружена: долю педагогов с затруднениями посчитать не из чего.")
+else:
+    row = figures.difficulty
+    st.metric("Доля педагогов с затруднениями", fmt_share(row["share"]))
+    st.write(
+        f"{fmt_int(row['n_difficulty'])} из {fmt_int(row['n'])} "
+        f"{plural(int(row['n']), 'ответившего', 'ответивших', 'ответивших')} педагогов отметили "
+        "«Да» или «Частично» хотя бы для одного цифрового сервиса. С вероятностью 95 % "
+        f"истинная доля лежит между {fmt_share(row['ci_low'])} и {fmt_share(row['ci_high'])} "
+        "(интервал Уилсона)."
+    )
+
+st.subheader("Активность")
+if figures.by_month.empty:
+    st.info("Журнал мероприятий ещё не загружен.")
+else:
+    last = figures.by_month.iloc[-1]
+    st.metric(
+        f"Мероприятий за последний месяц с данными ({fmt_month(figures.latest_month)})",
+        fmt_int(last["activities"]),
+        help="Считаются строки журнала мероприятий: одна строка — один участник на одном мероприятии.",
+    )
+    chart = figures.by_month.assign(month_label=figures.by_month["month"].map(fmt_month))
+    fig = px.bar(
+        chart, x="month_label", y="activities",
+        labels={"month_label": "Месяц", "activities": "Записей в журнале"},
+        title="Сколько записей о мероприятиях появляется каждый месяц?",
+    )
+    st.plotly_chart(fig, width="stretch")
+
+st.subheader("Изменение цифровых компетенций")
+change = figures.change
+if change is None or change["n"] == 0:
+    st.info("Нет участников с результатами и входного, и итогового тестирования.")
+else:
+    st.metric(
+        "Средний прирост, процентных пунктов",
+        fmt_number(change["mean_change"]),
+        help="Разность «после» минус «до» в процентах от максимального балла, среднее по участникам.",
+    )
+    st.write(
+        f"У {fmt_int(change['n'])} участников с обоими тестированиями средний результат изменился "
+        f"с {fmt_percent(change['mean_pre'])} до {fmt_percent(change['mean_post'])} от максимума. "
+        "Это изменение за период программы, а не доказанный её эффект: подробности и сравнение "
+        "моделей — на страницах «Компетенции: до и после» и «Цифровая и традиционная модели»."
+    )
