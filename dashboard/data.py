@@ -25,7 +25,7 @@ def engine() -> Engine:
     upgrade_schema(eng)
     if demo.database_is_empty(eng):
         logger.info("empty database on first start: loading the demo data")
-        demo.load_demo(eng)
+        demo.load_demo(engine=eng)
     return eng
 
 

@@ -1,5 +1,127 @@
-"""Placeholder until the section is built; Home.py already routes here."""
+"""«Рейтинг наставников»: weighted components, intervals, and a card per mentor."""
 
+import plotly.graph_objects as go
 import streamlit as st
 
-st.info("Этот раздел ещё в разработке.")
+from analysis.rating import COMPONENT_LABELS, COMPONENTS, DEFAULT_WEIGHTS
+from dashboard import data, state
+from dashboard.ui import fmt_int, fmt_number, plural
+from reports.rating import explanation, load_weights, rating_figures, save_weights
+
+st.title("Рейтинг наставников")
+
+saved = load_weights(data.engine())
+st.subheader("Веса составляющих")
+st.caption(
+    "Каждая составляющая переводится в стандартные отклонения от среднего наставника "
+    "(z-оценка), затем складывается с весами. Веса нормируются так, чтобы их сумма была 100 %. "
+    "По умолчанию: прирост компетенций 40 %, удовлетворённость 30 %, активность 15 %, "
+    "продукты 15 % — прирост и удовлетворённость отражают результат программы, а активность и "
+    "продукты — только процесс, и их легко увеличить числом записей."
+)
+cols = st.columns(len(COMPONENTS))
+chosen = {}
+for col, name in zip(cols, COMPONENTS, strict=True):
+    chosen[name] = col.number_input(
+        COMPONENT_LABELS[name], min_value=0.0, max_value=100.0, step=5.0,
+        value=round(saved[name] * 100, 1), key=f"rating_weight_{name}",
+        disabled=not state.can_edit(),
+    )
+if sum(chosen.values()) <= 0:
+    st.error("Хотя бы один вес должен быть больше нуля. Пока показан рейтинг с весами по умолчанию.")
+    chosen = {name: weight * 100 for name, weight in DEFAULT_WEIGHTS.items()}
+if state.can_edit():
+    buttons = st.columns(2)
+    if buttons[0].button("Сохранить веса", key="rating_save_weights"):
+        save_weights(data.engine(), chosen)
+        st.success("Веса сохранены: рейтинг с ними увидят все пользователи.")
+    if buttons[1].button("Вернуть веса по умолчанию", key="rating_reset_weights"):
+        save_weights(data.engine(), DEFAULT_WEIGHTS)
+        for name in COMPONENTS:
+            st.session_state.pop(f"rating_weight_{name}", None)
+        st.rerun()
+
+figures = rating_figures(data.frames(), chosen, state.current_filters())
+if figures.n_mentors == 0:
+    st.info("Нет групп с наставниками: рейтинг строить не из чего.")
+    st.stop()
+names = data.frames().participants.set_index("code")["full_name"]
+ranked = figures.ranked
+
+st.subheader("Рейтинг")
+if ranked.empty:
+    st.warning("Ни у одного наставника нет хотя бы двух наставляемых и двух анкет: места не присвоены.")
+else:
+    st.dataframe(
+        {
+            "Место": ranked["rank"].map(fmt_int),
+            "Возможные места": [f"{fmt_int(a)}–{fmt_int(b)}"
+                                for a, b in zip(ranked["rank_low"], ranked["rank_high"], strict=True)],
+            "Наставник": ranked["mentor_code"] + " " + ranked["mentor_code"].map(names).fillna(""),
+            "Балл": ranked["score"].map(lambda v: fmt_number(v, 2)),
+            "95 % интервал балла": [f"{fmt_number(a, 2)} … {fmt_number(b, 2)}"
+                                    for a, b in zip(ranked["ci_low"], ranked["ci_high"], strict=True)],
+            "Наставляемых": ranked["n_mentees"].map(fmt_int),
+            "Анкет": ranked["n_ratings"].map(fmt_int),
+        },
+        hide_index=True,
+    )
+    fig = go.Figure(go.Scatter(
+        x=ranked["score"], y=ranked["mentor_code"], mode="markers",
+        error_x={"type": "data", "symmetric": False,
+                 "array": ranked["ci_high"] - ranked["score"],
+                 "arrayminus": ranked["score"] - ranked["ci_low"]},
+    ))
+    fig.update_layout(xaxis_title="Балл (0 — средний наставник)", yaxis_title="Наставник",
+                      yaxis={"autorange": "reversed"}, height=120 + 28 * len(ranked))
+    st.plotly_chart(fig, width="stretch")
+    overlapping = int((ranked["rank_high"] - ranked["rank_low"] >= 2).sum())
+    st.write(
+        "Балл 0 — средний наставник, +1 — на одно стандартное отклонение лучше среднего. "
+        "«Возможные места» — где мог бы оказаться наставник с учётом неточности оценок "
+        f"(95 %). У {fmt_int(overlapping)} из {fmt_int(len(ranked))} "
+        f"{plural(len(ranked), 'наставника', 'наставников', 'наставников')} этот диапазон "
+        "шире двух мест: соседние места различаются ненадёжно, и рейтинг стоит читать как "
+        "группы, а не как точный порядок."
+    )
+
+if not figures.flagged.empty:
+    st.subheader("Без места: мало данных")
+    flagged = figures.flagged
+    reasons = {"too_few_mentees": "меньше двух наставляемых",
+               "too_few_ratings": "меньше двух анкет наставляемых"}
+    st.dataframe(
+        {
+            "Наставник": flagged["mentor_code"] + " " + flagged["mentor_code"].map(names).fillna(""),
+            "Причина": flagged["flag"].map(reasons),
+            "Балл": flagged["score"].map(lambda v: fmt_number(v, 2)),
+            "Наставляемых": flagged["n_mentees"].map(fmt_int),
+            "Анкет": flagged["n_ratings"].map(fmt_int),
+        },
+        hide_index=True,
+    )
+    st.caption("Эти наставники не ставятся выше остальных: по одной-двум оценкам место "
+               "определить нельзя. Их балл показан для справки.")
+
+st.subheader("Карточка наставника")
+everyone = [*ranked["mentor_code"], *figures.flagged["mentor_code"]]
+code = st.selectbox("Наставник", everyone, key="rating_mentor",
+                    format_func=lambda c: f"{c} {names.get(c, '')}".strip())
+table = ranked if code in set(ranked["mentor_code"]) else figures.flagged
+row = table.loc[table["mentor_code"] == code].iloc[0]
+for line in explanation(row, figures.weights):
+    st.markdown(f"- {line}")
+
+with st.expander("Как считается рейтинг"):
+    st.markdown(
+        "- **Прирост компетенций** — среднее по наставляемым изменения «после» минус «до» "
+        "(в процентах от максимального балла, среднее по областям, оценённым на обоих этапах).\n"
+        "- **Удовлетворённость** — средний балл анкеты наставляемых в процентах шкалы.\n"
+        "- **Активность** — встречи и часы мероприятий в группах наставника (среднее двух z-оценок).\n"
+        "- **Продукты** — учебные материалы, цифровые ресурсы, конкурсы, открытые уроки, проекты "
+        "и персональные сайты наставника и его наставляемых.\n"
+        "- Прирост и удовлетворённость по немногим наставляемым ненадёжны, поэтому они "
+        "«стягиваются» к общему среднему тем сильнее, чем меньше наставляемых (эмпирический "
+        "байесовский подход). Интервалы получены 1000 случайными розыгрышами в пределах этой "
+        "неточности."
+    )

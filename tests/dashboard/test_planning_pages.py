@@ -1,0 +1,97 @@
+"""Page tests of «Диагностика», «Формирование пар», «Индивидуальные маршруты» and «Мероприятия»."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlmodel import Session
+
+from db import planning
+from db.engine import get_engine
+from db.registers import default_school_id
+from tests.dashboard.apptest_helpers import open_page, page_text
+
+
+def assert_clean(at):
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    assert re.search(r"\bnan\b", text, flags=re.IGNORECASE) is None
+    return text
+
+
+def test_diagnostics_page(demo_db):
+    at = open_page("diagnostics.py")
+    text = assert_clean(at)
+    assert "Испытывают затруднения хотя бы с одним сервисом" in text
+    assert "Правило: педагог испытывает затруднения" in text
+    at.slider(key="diag_need_threshold").set_value(50).run()
+    assert_clean(at)
+    at.selectbox(key="diag_sort").set_value("Сферум").run()
+    assert_clean(at)
+
+
+def test_matching_page_proposes_and_saves(demo_db):
+    at = open_page("matching.py")
+    text = assert_clean(at)
+    assert "Веса после приведения к сумме 100 %" in text
+    assert len(at.dataframe) >= 1
+    at.radio(key="match_mode").set_value("everyone").run()
+    assert_clean(at)
+    at.checkbox(key="match_exclude_grouped").uncheck().run()
+    at.text_input(key="match_prefix").set_value("NEW-").run()
+    at.button(key="match_save").click().run()
+    assert_clean(at)
+    assert not at.error or "уже состоят в открытых группах" in at.error[0].value
+
+
+def test_matching_page_read_only_role(demo_db):
+    at = open_page("matching.py", viewer_role="administration")
+    text = assert_clean(at)
+    assert "Сохранять группы может только проектная группа" in text
+
+
+def test_events_page_adds_event(demo_db):
+    at = open_page("events.py")
+    assert_clean(at)
+    at.text_input(key="event_title").set_value("Онлайн-встреча по ЦОК")
+    at.multiselect(key="event_participants").select(at.multiselect(key="event_participants").options[0])
+    form_button = [b for b in at.button if b.label == "Добавить мероприятие"][0]
+    form_button.click().run()
+    text = assert_clean(at)
+    events = planning.events_frame(get_engine(demo_db))
+    assert "Онлайн-встреча по ЦОК" in set(events["title"])
+    assert "Календарь" in text
+
+
+def test_routes_page_with_route(demo_db):
+    engine = get_engine(demo_db)
+    with Session(engine) as session:
+        route = planning.create_route(session, school_id=default_school_id(session), title="Маршрут",
+                                      created_on=dt.date(2024, 10, 1),
+                                      participant_code=_first_mentee(engine))
+        planning.set_route_targets(session, route.id, {"Сферум": 70})
+        planning.add_route_step(session, route.id, title="Встреча", kind="meeting",
+                                planned_on=dt.date(2024, 10, 10))
+        session.commit()
+        route_id = route.id
+    at = open_page("routes.py")
+    text = assert_clean(at)
+    assert "Цели и достигнутый уровень" in text
+    assert len(at.get("download_button")) == 1
+    at.button(key="step_done").click().run()
+    assert_clean(at)
+    steps = planning.route_steps_frame(engine, route_id)
+    assert steps["status"].tolist() == ["done"]
+
+
+def _first_mentee(engine) -> str:
+    from db.queries import participants_frame
+
+    people = participants_frame(engine)
+    return str(people.loc[people["role"] == "mentee", "code"].iloc[0])
+
+
+@pytest.mark.parametrize("page", ["diagnostics.py", "matching.py", "routes.py", "events.py"])
+def test_pages_open_for_department(demo_db, page):
+    at = open_page(page, viewer_role="department")
+    assert_clean(at)
