@@ -165,7 +165,7 @@ class EventParticipant(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "participant_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(foreign_key="event.id", index=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     participant_id: int = Field(foreign_key="participant.id", index=True)
     result: str | None = Field(default=None, sa_column=Column(Text))
 
@@ -183,7 +183,8 @@ class Activity(SQLModel, table=True):
     hours: float | None = None
     title: str | None = Field(default=None, max_length=500)
     url: str | None = Field(default=None, max_length=1000)
-    event_id: int | None = Field(default=None, foreign_key="event.id")
+    # An event's activity rows go with it, so deleting an event never leaves them behind.
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="CASCADE")
     # SHA-256 of the normalised row; a repeated import of the same row is a duplicate.
     row_hash: str = Field(unique=True, max_length=64)
     import_id: int | None = Field(default=None, foreign_key="import_batch.id")
@@ -364,8 +365,8 @@ class RouteStep(SQLModel, table=True):
     planned_on: dt.date
     done_on: dt.date | None = None
     status: str = Field(default="planned", max_length=20)  # planned | done | cancelled
-    resource_id: int | None = Field(default=None, foreign_key="resource.id")
-    event_id: int | None = Field(default=None, foreign_key="event.id")
+    resource_id: int | None = Field(default=None, foreign_key="resource.id", ondelete="SET NULL")
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
 
 
 class Setting(SQLModel, table=True):

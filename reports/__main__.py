@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 
+from reports.build import add_build_parser
 from reports.summary import build_summary
 
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="ключевые показатели текущей базы")
     summary.add_argument("--json", action="store_true", help="вывести один объект JSON")
     summary.set_defaults(handler=_summary)
+    add_build_parser(commands)
     return parser
 
 

@@ -15,8 +15,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from reports.effectiveness import comparison_summary, pre_post_summary
+from reports.engagement import engagement_summary
 from reports.frames import Frames, load_frames
 from reports.participants import participants_summary
+from reports.rating import mentor_rating_summary
+from reports.satisfaction import satisfaction_summary
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,11 @@ Builder = Callable[[Frames], Any]
 # Add a section's builder here (import above) when its module exists.
 BUILDERS: dict[str, Builder] = {
     "participants": participants_summary,
+    "pre_post": pre_post_summary,
+    "comparison": comparison_summary,
+    "engagement": engagement_summary,
+    "satisfaction": satisfaction_summary,
+    "mentor_rating": mentor_rating_summary,
 }
 
 

@@ -1,5 +1,151 @@
-"""Placeholder until the section is built; Home.py already routes here."""
+"""«Показатели проекта»: the plan's eleven indicators by month, targets and the Kirkpatrick overview."""
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
-st.info("Этот раздел ещё в разработке.")
+from analysis.indicators import school_year_months
+from analysis.kirkpatrick import coverage_by_level
+from dashboard import data, state
+from dashboard.ui import MONTHS_NOMINATIVE
+from db.errors import DataError
+from db.registers import get_or_create_school, set_target
+from reports.indicators import (
+    YearSettings,
+    display_table,
+    indicator_cards,
+    indicator_table,
+    infer_start_year,
+    kirkpatrick_table,
+    load_registers,
+    status_counts,
+    targets_changes,
+    targets_wide,
+)
+
+st.title("Показатели результативности проекта")
+
+engine = data.engine()
+frames = data.frames()
+with Session(engine) as session:
+    school = frames.participants["school"].dropna()
+    school_id = get_or_create_school(session, str(school.iloc[0]) if len(school) else "Школа")
+    session.commit()
+registers = load_registers(engine, school_id)
+
+with st.expander("Период и правила", expanded=False):
+    cols = st.columns(3)
+    start_year = cols[0].number_input(
+        "Учебный год начинается в году", min_value=2000, max_value=2100, step=1,
+        value=infer_start_year(frames, registers), key="indicators_start_year",
+    )  # fmt: skip
+    start_month = cols[1].selectbox(
+        "Первый месяц", list(range(1, 13)), index=8,
+        format_func=lambda m: MONTHS_NOMINATIVE[m - 1], key="indicators_start_month",
+    )  # fmt: skip
+    n_months = cols[2].number_input(
+        "Месяцев в году", min_value=1, max_value=24, value=11, step=1, key="indicators_n_months"
+    )
+    min_resources = st.number_input(
+        "Сколько ресурсов нужно, чтобы база считалась созданной", min_value=1, value=1,
+        key="indicators_min_resources",
+    )  # fmt: skip
+
+settings = YearSettings(
+    start_year=int(start_year), start_month=int(start_month), n_months=int(n_months),
+    as_of=pd.Timestamp(dt.date.today()),
+)  # fmt: skip
+table = indicator_table(frames, registers, settings, min_resources=int(min_resources))
+cards = indicator_cards(table)
+counts = status_counts(cards)
+
+st.caption(f"{settings.label}: значения на конец каждого месяца; будущие месяцы не считаются.")
+metric_cols = st.columns(4)
+metric_cols[0].metric("🟢 Выполнено", counts["met"])
+metric_cols[1].metric("🔴 Отставание", counts["behind"])
+metric_cols[2].metric("⚪ Цель не задана", counts["no_target"])
+metric_cols[3].metric("⚫ Нет данных", counts["no_data"])
+st.write(
+    f"На последний месяц с данными {counts['met']} из 11 показателей не ниже цели, "
+    f"{counts['behind']} отстают; для {counts['no_target']} цель не задана."
+)
+
+st.dataframe(
+    cards.drop(columns=["reading", "indicator", "status"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Динамика": st.column_config.LineChartColumn("Динамика по месяцам", width="small"),
+        "Как считается": st.column_config.TextColumn(width="large"),
+    },
+    key="indicator_cards",
+)
+
+st.subheader("Что означают значения")
+for reading, status in zip(cards["reading"], cards["status"], strict=True):
+    if status == "behind":
+        st.warning(reading)
+    elif status == "met":
+        st.success(reading)
+    else:
+        st.info(reading)
+
+st.subheader("По месяцам")
+st.dataframe(display_table(table), hide_index=True, width="stretch", key="indicator_months")
+
+st.subheader("Целевые значения")
+months = [str(month) for month in school_year_months(settings.start_year, settings.start_month,
+                                                       settings.n_months)]  # fmt: skip
+wide = targets_wide(registers.targets, months)
+if "targets_message" in st.session_state:
+    st.success(st.session_state.pop("targets_message"))
+if state.can_edit():
+    st.caption("Введите цель в ячейку месяца; пустая ячейка — цели нет. Доли — в процентах, наличие — 1.")
+    edited = st.data_editor(wide, width="stretch", key="targets_editor")
+    if st.button("Сохранить цели", key="save_targets"):
+        changes = targets_changes(wide, edited)
+        try:
+            with Session(engine) as session:
+                for indicator, month, target in changes:
+                    set_target(session, school_id, indicator, month, target)
+                session.commit()
+        except DataError as error:
+            st.error(f"Цели не сохранены: {error}")
+        else:
+            # Drop the editor's diff so the saved cells are not applied again.
+            st.session_state.pop("targets_editor", None)
+            st.session_state["targets_message"] = f"Сохранено изменений: {len(changes)}."
+            data.refresh()
+            st.rerun()
+else:
+    st.dataframe(wide, width="stretch")
+
+st.subheader("Оценка по модели Киркпатрика и этапам целевой модели наставничества")
+overview = kirkpatrick_table(frames, registers)
+coverage = coverage_by_level(overview)
+st.write(
+    f"Данными обеспечены {int(overview['measured'].sum())} из {len(overview)} показателей и "
+    "анализов. Этап «качество процесса» показывает, как идёт программа, этап «рост "
+    "участников» — что она дала педагогам."
+)
+st.dataframe(
+    overview[["level_label", "stage_label", "title", "measures", "measured", "missing"]].rename(
+        columns={
+            "level_label": "Уровень", "stage_label": "Этап оценки", "title": "Показатель или анализ",
+            "measures": "Что измеряется", "measured": "Измеряется", "missing": "Чего не хватает",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    key="kirkpatrick_table",
+)  # fmt: skip
+st.caption(
+    "Покрытие уровней: "
+    + "; ".join(
+        f"{row.level} / {row.federal_stage}: {row.measured} из {row.items}"
+        for row in coverage.itertuples(index=False)
+        if row.items
+    )
+)

@@ -93,11 +93,11 @@ except ValueError as error:
     st.error(f"Подбор невозможен с этими закреплениями: {error}")
     st.stop()
 
-shown = ", ".join(f"{name} — {fmt_number(w * 100, 0)} %" for name, w in (
+weights_text = ", ".join(f"{name} — {fmt_number(w * 100, 0)} %" for name, w in (
     ("компетенции", proposal.weights["complementarity"]),
     ("интересы", proposal.weights["interests"]),
     ("предпочтения", proposal.weights["compatibility"])))
-st.caption(f"Веса после приведения к сумме 100 %: {shown}.")
+st.caption(f"Веса после приведения к сумме 100 %: {weights_text}.")
 
 chosen = proposal.chosen
 cols = st.columns(3)

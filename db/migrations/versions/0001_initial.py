@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 15:48:09.990635
+Create Date: 2026-12-04 16:10:21.317931
 """
 
 from alembic import op
@@ -246,7 +246,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('participant_id', sa.Integer(), nullable=False),
     sa.Column('result', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('event_id', 'participant_id')
@@ -324,7 +324,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('row_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['group_id'], ['mentoring_group.id'], ),
     sa.ForeignKeyConstraint(['import_id'], ['import_batch.id'], ),
     sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ),
@@ -384,8 +384,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('resource_id', sa.Integer(), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ),
-    sa.ForeignKeyConstraint(['resource_id'], ['resource.id'], ),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resource_id'], ['resource.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['route_id'], ['route.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -1,0 +1,138 @@
+"""Import throughput: a 200,000-row answers CSV and a 100,000-row activities XLSX.
+
+For each backend (a temporary SQLite file; PostgreSQL at 127.0.0.1:5432 in a
+throwaway database), the script times `import_file` and, as the baseline, plain
+`pandas.read_csv`/`read_excel` plus one bulk `DataFrame.to_sql` of the same
+rows into an unindexed table. It prints rows/s and the ratio import/baseline.
+
+Run: `.venv/bin/python bench/import_bench.py [--rows 200000] [--xlsx-rows 100000] [--no-postgres]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import logging
+import platform
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from db.engine import dispose_engine, get_engine
+from db.importing import import_file
+from db.schema import upgrade_schema
+
+logger = logging.getLogger("bench")
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PARTICIPANTS = 2_000
+QUESTIONS = 10
+
+
+def participants_csv() -> bytes:
+    lines = ["Код;ФИО;Роль;Дата регистрации"]
+    lines += [f"B{i:05d};Участник {i:05d};наставляемый;01.09.2024" for i in range(PARTICIPANTS)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def answers_csv(rows: int) -> bytes:
+    """Long answers: 10 questions per submission, respondents cycling, times one minute apart."""
+    rng = np.random.default_rng(1)
+    submissions = rows // QUESTIONS
+    start = dt.datetime(2024, 9, 1, 8, 0)
+    stamps = [(start + dt.timedelta(minutes=i)).strftime("%d.%m.%Y %H:%M") for i in range(submissions)]
+    codes = [f"B{i % PARTICIPANTS:05d}" for i in range(submissions)]
+    frame = pd.DataFrame({
+        "Дата": np.repeat(stamps, QUESTIONS),
+        "Код": np.repeat(codes, QUESTIONS),
+        "Анкета": "удовлетворенность наставляемого",
+        "Вопрос": np.tile([f"Вопрос {q + 1}" for q in range(QUESTIONS)], submissions),
+        "Ответ": rng.integers(1, 6, submissions * QUESTIONS).astype(str),
+    })
+    return frame.to_csv(index=False, sep=";").encode("utf-8")
+
+
+def activities_xlsx(rows: int) -> bytes:
+    rng = np.random.default_rng(2)
+    start = dt.datetime(2024, 9, 1, 8, 0)
+    frame = pd.DataFrame({
+        "Дата": [start + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 400_000, rows)],
+        "Код участника": [f"B{i % PARTICIPANTS:05d}" for i in range(rows)],
+        "Вид": rng.choice(["встреча", "консультация", "вебинар"], rows),
+        "Формат": rng.choice(["очно", "дистанционно"], rows),
+        "Часы": rng.choice([0.5, 1.0, 1.5], rows),
+        "Название": [f"Мероприятие {i}" for i in range(rows)],
+    })
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, engine="xlsxwriter")
+    return buffer.getvalue()
+
+
+def baseline(engine, content: bytes, xlsx: bool) -> float:
+    """Seconds for pandas read plus one bulk insert of the same rows (no checks, no indexes)."""
+    started = time.perf_counter()
+    frame = pd.read_excel(io.BytesIO(content)) if xlsx else pd.read_csv(io.BytesIO(content), sep=";")
+    frame.to_sql(f"baseline_{uuid.uuid4().hex[:6]}", engine, index=False, chunksize=5_000,
+                 method="multi" if engine.dialect.name == "postgresql" else None)
+    return time.perf_counter() - started
+
+
+def measure(engine, name: str, content: bytes, rows: int, xlsx: bool) -> dict:
+    started = time.perf_counter()
+    report = import_file(content, name, engine=engine)
+    seconds = time.perf_counter() - started
+    assert report.imported == rows, (report.imported, report.rejected[:3])
+    base = baseline(engine, content, xlsx)
+    return {"backend": engine.dialect.name, "file": name, "rows": rows, "seconds": seconds,
+            "rows_per_s": rows / seconds, "baseline_s": base, "ratio": seconds / base}
+
+
+def run_backend(url: str, answers: bytes, activities: bytes, rows: int, xlsx_rows: int) -> list[dict]:
+    engine = get_engine(url)
+    upgrade_schema(engine)
+    import_file(participants_csv(), "participants.csv", engine=engine)
+    results = [measure(engine, "answers.csv", answers, rows, False),
+               measure(engine, "activities.xlsx", activities, xlsx_rows, True)]
+    dispose_engine(url)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000, help="rows of the answers CSV")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the activities XLSX")
+    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    answers, activities = answers_csv(args.rows), activities_xlsx(args.xlsx_rows)
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        results += run_backend(f"sqlite:///{Path(folder) / 'bench.db'}", answers, activities,
+                               args.rows, args.xlsx_rows)
+    if not args.no_postgres:
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = admin.url.set(database=name).render_as_string(hide_password=False)
+            results += run_backend(url, answers, activities, args.rows, args.xlsx_rows)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print("| backend | file | rows | import, s | rows/s | pandas+bulk insert, s | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['backend']} | {r['file']} | {r['rows']} | {r['seconds']:.2f} | "
+              f"{r['rows_per_s']:.0f} | {r['baseline_s']:.2f} | {r['ratio']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

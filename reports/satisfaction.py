@@ -1,0 +1,126 @@
+"""Satisfaction figures for the «Удовлетворённость» page and the `satisfaction` key."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis import satisfaction
+from analysis.filters import Filters, filter_by_dates
+from reports.frames import Frames
+
+logger = logging.getLogger(__name__)
+
+# Questionnaire key and the group role of its respondents.
+QUESTIONNAIRES = {"mentee_satisfaction": "mentee", "mentor_satisfaction": "mentor"}
+
+CONTRACT_KEYS = ("questionnaire", "respondents", "share_satisfied", "index_percent",
+                 "cronbach_alpha", "alpha_ci_low", "alpha_ci_high")
+
+
+@dataclass(frozen=True)
+class QuestionnaireFigures:
+    questionnaire: str
+    role: str
+    summary: dict  # analysis.satisfaction.satisfaction_summary
+    response: dict  # response_rate
+    scores: pd.DataFrame  # respondent_scores plus `model` (missing when not one model)
+    distribution: pd.DataFrame  # question_distribution
+    top_two: pd.DataFrame  # top_two_box
+    comparison: dict  # compare_models
+    texts: pd.DataFrame  # text_answers
+    themes: pd.DataFrame  # theme_counts
+
+
+def _answers_in_scope(frames: Frames, filters: Filters, role: str) -> pd.DataFrame:
+    """Keep answers in the date window, of respondents in the chosen model."""
+    answers = filter_by_dates(frames.answers, "answered_at", filters)
+    if filters.model is None:
+        return answers
+    column = "mentee_code" if role == "mentee" else "mentor_code"
+    in_model = frames.groups.loc[frames.groups["model"] == filters.model, column]
+    return answers.loc[answers["code"].isin(set(in_model))]
+
+
+def questionnaire_figures(
+    frames: Frames, questionnaire: str, filters: Filters | None = None
+) -> QuestionnaireFigures:
+    """Compute every table of one questionnaire for the chosen filters."""
+    filters = filters or Filters()
+    role = QUESTIONNAIRES.get(questionnaire, "mentee")
+    answers = _answers_in_scope(frames, filters, role)
+    groups = frames.groups
+    if filters.model is not None:
+        groups = groups.loc[groups["model"] == filters.model]
+    scores = satisfaction.respondent_scores(answers, frames.questions, questionnaire)
+    models = satisfaction.respondent_models(frames.groups, role)
+    scores = scores.assign(model=scores["code"].map(models))
+    texts = satisfaction.text_answers(answers, frames.questions, questionnaire)
+    return QuestionnaireFigures(
+        questionnaire=questionnaire,
+        role=role,
+        summary=satisfaction.satisfaction_summary(answers, frames.questions, questionnaire),
+        response=satisfaction.response_rate(answers, groups, questionnaire, role),
+        scores=scores,
+        distribution=satisfaction.question_distribution(answers, frames.questions,
+                                                        questionnaire),
+        top_two=satisfaction.top_two_box(answers, frames.questions, questionnaire),
+        comparison=satisfaction.compare_models(scores, frames.groups, role),
+        texts=texts,
+        themes=satisfaction.theme_counts(texts),
+    )
+
+
+def satisfaction_summary(frames: Frames) -> list[dict[str, Any]]:
+    """Build the `satisfaction` key of `reports summary --json`.
+
+    Besides the contract's keys each object adds `share_ci_low` and
+    `share_ci_high` (Wilson 95 % interval of `share_satisfied`),
+    `response_rate`, and `note` when a figure is null.
+    """
+    result = []
+    for questionnaire, role in QUESTIONNAIRES.items():
+        summary = satisfaction.satisfaction_summary(
+            frames.answers, frames.questions, questionnaire
+        )
+        response = satisfaction.response_rate(frames.answers, frames.groups,
+                                              questionnaire, role)
+        item = {key: summary[key] for key in CONTRACT_KEYS}
+        item["share_ci_low"] = summary["ci_low"]
+        item["share_ci_high"] = summary["ci_high"]
+        item["response_rate"] = response["response_rate"]
+        notes = [text for text in (summary["note"], summary["alpha_note"]) if text]
+        if notes:
+            item["note"] = " ".join(notes)
+        result.append(item)
+    return result
+
+
+def diverging_shares(distribution: pd.DataFrame) -> pd.DataFrame:
+    """Lay out answer shares for a diverging stacked bar chart.
+
+    Returns one row per question and scale point: ``question``, ``value``,
+    ``share`` and ``signed_share`` (negative for points below the scale's
+    midpoint, and for half of a middle point, which is split in two rows
+    with ``half`` True). Rows are ordered so that bars drawn in this order
+    grow outward from zero on each side.
+    """
+    rows = []
+    for row in distribution.itertuples(index=False):
+        midpoint = (row.scale_min + row.scale_max) / 2
+        if row.value < midpoint:
+            rows.append((row.question, row.value, row.share, -row.share, False,
+                         midpoint - row.value))
+        elif row.value > midpoint:
+            rows.append((row.question, row.value, row.share, row.share, False,
+                         row.value - midpoint))
+        else:
+            rows.append((row.question, row.value, row.share, -row.share / 2, True, 0.0))
+            rows.append((row.question, row.value, row.share, row.share / 2, True, 0.0))
+    table = pd.DataFrame(rows, columns=["question", "value", "share", "signed_share",
+                                        "half", "distance"])
+    table = table.sort_values(["distance", "signed_share"], kind="stable")
+    return table.drop(columns="distance").reset_index(drop=True)

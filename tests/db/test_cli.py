@@ -1,0 +1,61 @@
+"""`python -m db import` as a user runs it: JSON lines and exit codes 0, 1 and 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+from tests.db.import_helpers import PARTICIPANTS_HEADER, csv_bytes, participants_csv
+
+
+def run_db(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    return subprocess.run([sys.executable, "-m", "db", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_import_json_and_exit_codes(tmp_path):
+    assert run_db(tmp_path, "init").returncode == 0
+    good = tmp_path / "participants.csv"
+    good.write_bytes(participants_csv())
+    result = run_db(tmp_path, "import", str(good), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[0])
+    assert list(report)[:7] == ["file", "kind", "rows_total", "imported", "duplicates", "skipped", "rejected"]
+    assert (report["kind"], report["rows_total"], report["imported"]) == ("participants", 6, 6)
+    again = json.loads(run_db(tmp_path, "import", str(good), "--json").stdout)
+    assert (again["imported"], again["duplicates"]) == (0, 6)
+
+
+def test_rejected_row_exits_1(tmp_path):
+    run_db(tmp_path, "init")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(PARTICIPANTS_HEADER, ["T1;Петрова Анна;наставник;;;;31.02.2025"]))
+    result = run_db(tmp_path, "import", str(bad), "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["rejected"][0]["row"] == 2
+    assert report["rejected"][0]["column"] == "Дата регистрации"
+
+
+def test_unusable_arguments_exit_2(tmp_path):
+    assert run_db(tmp_path, "import").returncode == 2
+    assert run_db(tmp_path, "import", "x.csv", "--kind", "nonsense").returncode == 2
+    assert run_db(tmp_path, "import", str(tmp_path / "missing.csv")).returncode == 2
+
+
+def test_dry_run_and_skip_invalid(tmp_path):
+    run_db(tmp_path, "init")
+    path = tmp_path / "p.csv"
+    path.write_bytes(csv_bytes(PARTICIPANTS_HEADER, ["T1;Петрова Анна;наставник;;;;01.09.2024",
+                                                     "T2;Соколов Дмитрий;ученик;;;;01.09.2024"]))
+    dry = json.loads(run_db(tmp_path, "import", str(path), "--dry-run", "--json").stdout)
+    assert dry["status"] == "dry_run"
+    result = run_db(tmp_path, "import", str(path), "--skip-invalid", "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["imported"] == 1
+    assert (tmp_path / "p.csv.rejected.csv").is_file()
