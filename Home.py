@@ -10,32 +10,32 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 
 st.set_page_config(
     page_title="Цифровое наставничество: аналитика",
-    page_icon="📊",
+    page_icon=":material/analytics:",
     layout="wide",
 )
 
 PAGES = {
     "Обзор": [
-        st.Page("dashboard/pages/overview.py", title="Обзор", icon="🏠", default=True),
-        st.Page("dashboard/pages/indicators.py", title="Показатели проекта", icon="🎯"),
+        st.Page("dashboard/pages/overview.py", title="Обзор", icon=":material/home:", default=True),
+        st.Page("dashboard/pages/indicators.py", title="Показатели проекта", icon=":material/flag:"),
     ],
     "Планирование": [
-        st.Page("dashboard/pages/diagnostics.py", title="Диагностика", icon="🩺"),
-        st.Page("dashboard/pages/matching.py", title="Формирование пар", icon="🤝"),
-        st.Page("dashboard/pages/routes.py", title="Индивидуальные маршруты", icon="🧭"),
-        st.Page("dashboard/pages/events.py", title="Мероприятия", icon="📅"),
+        st.Page("dashboard/pages/diagnostics.py", title="Диагностика", icon=":material/stethoscope:"),
+        st.Page("dashboard/pages/matching.py", title="Формирование пар", icon=":material/handshake:"),
+        st.Page("dashboard/pages/routes.py", title="Индивидуальные маршруты", icon=":material/route:"),
+        st.Page("dashboard/pages/events.py", title="Мероприятия", icon=":material/event:"),
     ],
     "Результаты": [
-        st.Page("dashboard/pages/prepost.py", title="Компетенции: до и после", icon="📈"),
-        st.Page("dashboard/pages/comparison.py", title="Цифровая и традиционная модели", icon="⚖️"),
-        st.Page("dashboard/pages/engagement.py", title="Вовлечённость", icon="🔥"),
-        st.Page("dashboard/pages/satisfaction.py", title="Удовлетворённость", icon="🙂"),
-        st.Page("dashboard/pages/rating.py", title="Рейтинг наставников", icon="🏅"),
+        st.Page("dashboard/pages/prepost.py", title="Компетенции: до и после", icon=":material/trending_up:"),
+        st.Page("dashboard/pages/comparison.py", title="Цифровая и традиционная модели", icon=":material/balance:"),
+        st.Page("dashboard/pages/engagement.py", title="Вовлечённость", icon=":material/local_fire_department:"),
+        st.Page("dashboard/pages/satisfaction.py", title="Удовлетворённость", icon=":material/sentiment_satisfied:"),
+        st.Page("dashboard/pages/rating.py", title="Рейтинг наставников", icon=":material/military_tech:"),
     ],
     "Отчётность и данные": [
-        st.Page("dashboard/pages/report.py", title="Отчёт", icon="📄"),
-        st.Page("dashboard/pages/registers.py", title="Реестры", icon="🗂️"),
-        st.Page("dashboard/pages/data_import.py", title="Данные", icon="📥"),
+        st.Page("dashboard/pages/report.py", title="Отчёт", icon=":material/description:"),
+        st.Page("dashboard/pages/registers.py", title="Реестры", icon=":material/folder_open:"),
+        st.Page("dashboard/pages/data_import.py", title="Данные", icon=":material/upload_file:"),
     ],
 }
 

@@ -10,7 +10,7 @@ evaluates a programme in two stages: the quality of the programme's process
 participants (``growth``).
 
 The catalogue below tags each of the eleven plan indicators and each analysis
-of the app with both; ``kirkpatrick_overview`` marks what the current data
+of the app with both. ``kirkpatrick_overview`` marks what the current data
 measures and what is still missing.
 """
 
@@ -109,9 +109,9 @@ def kirkpatrick_catalogue() -> pd.DataFrame:
 
     Notes
     -----
-    The tagging is a judgement, documented here so that it can be argued with:
-    satisfaction and registration are reactions; competence scores are
-    learning; work in groups, activities and open lessons are behaviour; the
+    The tagging is a judgement, documented here so that it can be argued with.
+    Satisfaction and registration are reactions, and competence scores are
+    learning. Work in groups, activities and open lessons are behaviour. The
     school-level deliverables of the plan (model, bases, platform, documents)
     and students' results are results.
     """
@@ -159,9 +159,9 @@ def coverage_by_level(overview: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per level and stage present in ``LEVELS`` × ``FEDERAL_STAGES``,
-        with columns ``level``, ``federal_stage``, ``items`` (catalogued) and
-        ``measured``; combinations with no item have ``items`` 0.
+        One row per combination of ``LEVELS`` and ``FEDERAL_STAGES``, with
+        columns ``level``, ``federal_stage``, ``items`` (catalogued) and
+        ``measured``. A combination with no item has ``items`` 0.
     """
     index = pd.MultiIndex.from_product([LEVELS, FEDERAL_STAGES], names=["level", "federal_stage"])
     grouped = overview.groupby(["level", "federal_stage"]).agg(

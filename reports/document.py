@@ -2,7 +2,7 @@
 
 ``build_report_content`` reads the database once and returns a list of blocks
 (headings, paragraphs, tables, figures); ``docx_report``, ``pdf_report`` and
-``xlsx_report`` render the same blocks, so the three files say the same thing.
+``xlsx_report`` render the same blocks, so the three files carry the same content.
 People appear by code; names only when ``internal`` is set.
 """
 

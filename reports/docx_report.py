@@ -36,10 +36,28 @@ def render_docx(content: ReportContent) -> bytes:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.left_margin = section.right_margin = Cm(2)
+
     _title_page(document, content)
+    _add_blocks(document, content)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_blocks(document, content: ReportContent) -> None:
+    # A page break becomes "page break before" on the next heading, because a
+    # separate break paragraph at the foot of a full page leaves a blank page.
+    break_pending = False
     for block in content.blocks:
+        if break_pending and not isinstance(block, Heading | PageBreak):
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            break_pending = False
+
         if isinstance(block, Heading):
-            document.add_heading(block.text, level=block.level)
+            heading = document.add_heading(block.text, level=block.level)
+            heading.paragraph_format.page_break_before = break_pending
+            break_pending = False
         elif isinstance(block, Paragraph):
             document.add_paragraph(block.text)
         elif isinstance(block, Table):
@@ -47,13 +65,10 @@ def render_docx(content: ReportContent) -> bytes:
         elif isinstance(block, Figure):
             _add_figure(document, block)
         elif isinstance(block, PageBreak):
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            break_pending = True
         elif isinstance(block, Contents):
             headings = [b.text for b in content.blocks if isinstance(b, Heading) and b.level == 1]
             _add_contents(document, headings)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def _set_base_style(document) -> None:
@@ -145,7 +160,21 @@ def _add_table(document, block: Table) -> None:
                 if position == status_index and str(value) in _COLOUR_BY_LABEL:
                     run.font.color.rgb = RGBColor.from_string(_COLOUR_BY_LABEL[str(value)][1:])
                     run.bold = True
+    _set_column_widths(table, len(frame.columns))
     document.add_paragraph()
+
+
+def _set_column_widths(table, n_columns: int) -> None:
+    # Word reads the width of each cell and LibreOffice the table grid, so set both.
+    usable = 17.0
+    first = usable * (0.3 if n_columns > 2 else 0.4)
+    rest = (usable - first) / max(n_columns - 1, 1)
+    table.autofit = False
+    for position, column in enumerate(table.columns):
+        column.width = Cm(first if position == 0 else rest)
+    for row in table.rows:
+        for position, cell in enumerate(row.cells):
+            cell.width = Cm(first if position == 0 else rest)
 
 
 def _add_figure(document, block: Figure) -> None:

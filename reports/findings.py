@@ -18,6 +18,7 @@ from analysis.plain_language import (
     significance_phrase,
 )
 from reports.frames import Frames
+from reports.indicators import month_label
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def _engagement(value: dict) -> list[str]:
     if months:
         last = months[-1]
         sentences.append(
-            f"В последнем месяце с данными ({last}) хотя бы одно мероприятие было у "
+            f"В последнем месяце с данными ({month_label(last)}) хотя бы одно мероприятие было у "
             f"{format_number(shares[last] * 100)} % зарегистрированных участников."
         )
     if counts:
@@ -121,13 +122,13 @@ def _engagement(value: dict) -> list[str]:
 def _satisfaction(rows: list[dict]) -> list[str]:
     sentences = []
     for row in rows:
-        who = QUESTIONNAIRE_LABELS.get(row.get("questionnaire"), row.get("questionnaire"))
+        group_label = QUESTIONNAIRE_LABELS.get(row.get("questionnaire"), row.get("questionnaire"))
         respondents = int(row.get("respondents") or 0)
         if respondents == 0 or row.get("index_percent") is None:
-            sentences.append(f"Удовлетворённость {who}: анкет пока нет.")
+            sentences.append(f"Удовлетворённость {group_label}: анкет пока нет.")
             continue
         text = (
-            f"Удовлетворённость {who}: индекс {format_number(row['index_percent'])} % "
+            f"Удовлетворённость {group_label}: индекс {format_number(row['index_percent'])} % "
             f"из 100 возможных, довольны {format_number((row.get('share_satisfied') or 0) * 100)} % "
             f"ответивших ({participants_phrase(respondents)})."
         )

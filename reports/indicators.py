@@ -29,8 +29,8 @@ from analysis.kirkpatrick import (
 )
 from analysis.plain_language import format_number
 from db.engine import get_engine
-from db.registers import default_school_id, register_frame
-from reports.frames import Frames, load_frames
+from db.registers import default_school_id
+from reports.frames import Frames, RegisterFrames, load_frames, load_registers
 
 logger = logging.getLogger(__name__)
 
@@ -54,28 +54,8 @@ MONTH_NAMES = (
 
 
 @dataclass(frozen=True)
-class RegisterFrames:
-    """The five register frames of one school (columns in ``analysis/indicators.py``)."""
-
-    resources: pd.DataFrame
-    documents: pd.DataFrame
-    roadmap: pd.DataFrame
-    targets: pd.DataFrame
-    confirmations: pd.DataFrame
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "resources": len(self.resources),
-            "documents": len(self.documents),
-            "roadmap": len(self.roadmap),
-            "targets": len(self.targets),
-            "confirmations": len(self.confirmations),
-        }
-
-
-@dataclass(frozen=True)
 class YearSettings:
-    """Which months the indicator table covers and from when it counts as the future."""
+    """Months of the indicator table and the day after which a month counts as future."""
 
     start_year: int
     start_month: int = 9
@@ -85,20 +65,6 @@ class YearSettings:
     @property
     def label(self) -> str:
         return f"{school_year_label(self.start_year)} учебный год"
-
-
-def load_registers(engine: Engine | None = None, school_id: int | None = None) -> RegisterFrames:
-    """Read the five registers of one school (the first school when not given)."""
-    engine = engine or get_engine()
-    if school_id is None:
-        with Session(engine) as session:
-            school_id = default_school_id(session)
-    return RegisterFrames(
-        *(
-            register_frame(engine, name, school_id)
-            for name in ("resources", "documents", "roadmap", "targets", "confirmations")
-        )
-    )
 
 
 def infer_start_year(frames: Frames, registers: RegisterFrames, start_month: int = 9) -> int:
@@ -150,10 +116,7 @@ def indicator_table(
 
 def indicators_summary(frames: Frames, engine: Engine | None = None) -> list[dict]:
     """Return the rows of the JSON key ``indicators`` for the latest school year in the data."""
-    # TODO: read the registers through Frames once reports/frames.py carries them;
-    # until then they come from `engine` or DATABASE_URL, which may differ from
-    # the engine the other frames were read from.
-    registers = load_registers(engine)
+    registers = frames.registers if frames.registers is not None else load_registers(engine)
     settings = YearSettings(start_year=infer_start_year(frames, registers))
     return indicator_json_rows(indicator_table(frames, registers, settings))
 
@@ -275,8 +238,8 @@ def kirkpatrick_table(frames: Frames, registers: RegisterFrames) -> pd.DataFrame
 
 def load_all(engine: Engine | None = None) -> tuple[Frames, RegisterFrames]:
     """Read the frames and the registers of the default school from one engine."""
-    engine = engine or get_engine()
-    return load_frames(engine), load_registers(engine)
+    frames = load_frames(engine or get_engine())
+    return frames, frames.registers
 
 
 def targets_wide(targets: pd.DataFrame, months: list[str]) -> pd.DataFrame:
@@ -310,12 +273,13 @@ def targets_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str
 
 def status_text(status: str) -> str:
     """Return the status as a coloured marker and a word, so it reads without colour too."""
-    marker = {"met": "🟢", "behind": "🔴", "no_target": "⚪", "no_data": "⚫"}[status]
+    # Text symbols that DejaVu and the usual UI fonts carry; colour emoji need a font many school PCs lack.
+    marker = {"met": "✔", "behind": "✖", "no_target": "○", "no_data": "–"}[status]
     return f"{marker} {STATUS_LABELS[status]}"
 
 
 def indicator_cards(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator for the page: latest value, target, status, trend and rule.
+    """Build one row per indicator for the page: latest value, target, status, trend and rule.
 
     ``trend`` is the list of monthly values with months without a value left out.
     """

@@ -1,7 +1,7 @@
 """Render the report content as PDF with reportlab and matplotlib's DejaVu Sans.
 
 reportlab's built-in fonts have no Cyrillic, so DejaVuSans.ttf is registered
-from matplotlib's mpl-data; both packages install from PyPI alone, so the PDF
+from matplotlib's mpl-data. Both packages install from PyPI alone, so the PDF
 builds on a fresh machine with no office suite.
 """
 

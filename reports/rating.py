@@ -60,6 +60,18 @@ def load_weights(engine: Engine) -> dict[str, float]:
         return dict(DEFAULT_WEIGHTS)
 
 
+def weights_from_settings(settings: dict) -> dict[str, float]:
+    """Return the weights saved in `settings` (decoded JSON by key), or the defaults."""
+    stored = settings.get(WEIGHTS_SETTING_KEY)
+    if stored is None:
+        return dict(DEFAULT_WEIGHTS)
+    try:
+        return normalise_weights(stored)
+    except (ValueError, TypeError, AttributeError) as error:
+        logger.error("saved rating weights %r are invalid (%s); using the defaults", stored, error)
+        return dict(DEFAULT_WEIGHTS)
+
+
 def save_weights(engine: Engine, weights: dict[str, float]) -> dict[str, float]:
     """Validate, normalise and store the rating weights; return what was stored."""
     normalised = normalise_weights(weights)
@@ -132,9 +144,7 @@ def mentor_rating_summary(frames: Frames) -> list[dict[str, Any]]:
     Ranked mentors come first, then flagged ones; `components` gives each
     component's z-score, weight and raw figures.
     """
-    # TODO: use the weights saved by the page once Frames carries settings;
-    # the summary cannot reach the database it was read from.
-    figures = rating_figures(frames, weights=DEFAULT_WEIGHTS)
+    figures = rating_figures(frames, weights=weights_from_settings(frames.settings))
     result = []
     for table in (figures.ranked, figures.flagged):
         for _, row in table.iterrows():

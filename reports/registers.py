@@ -1,7 +1,7 @@
 """Russian views of the registers for editing and export, and back to stored keys.
 
 The «Реестры» page edits a register with Russian column headers and values
-(«внутренняя», «утверждён»); ``from_editor`` turns the edited table back into
+(«внутренняя», «утверждён»). ``from_editor`` turns the edited table back into
 the keys that ``db.registers.save_edited_frame`` stores.
 """
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from reports.effectiveness import comparison_summary, pre_post_summary
 from reports.engagement import engagement_summary
 from reports.frames import Frames, load_frames
+from reports.indicators import indicators_summary
 from reports.participants import participants_summary
 from reports.rating import mentor_rating_summary
 from reports.satisfaction import satisfaction_summary
@@ -34,6 +35,7 @@ BUILDERS: dict[str, Builder] = {
     "engagement": engagement_summary,
     "satisfaction": satisfaction_summary,
     "mentor_rating": mentor_rating_summary,
+    "indicators": indicators_summary,
 }
 
 

@@ -88,7 +88,7 @@ if state.can_edit():
         ends_on = cols[1].date_input("Дата окончания (если несколько дней)", value=None,
                                      format="DD.MM.YYYY", key="event_ends_on")
         chosen = st.multiselect("Участники", codes, format_func=lambda c: f"{c} — {names.get(c, '')}",
-                                key="event_participants")
+                                key="event_participants", placeholder="Выберите участников")
         result = st.text_area("Итог мероприятия", key="event_result")
         submitted = st.form_submit_button("Добавить мероприятие")
     if submitted:

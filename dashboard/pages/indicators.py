@@ -63,10 +63,10 @@ counts = status_counts(cards)
 
 st.caption(f"{settings.label}: значения на конец каждого месяца; будущие месяцы не считаются.")
 metric_cols = st.columns(4)
-metric_cols[0].metric("🟢 Выполнено", counts["met"])
-metric_cols[1].metric("🔴 Отставание", counts["behind"])
-metric_cols[2].metric("⚪ Цель не задана", counts["no_target"])
-metric_cols[3].metric("⚫ Нет данных", counts["no_data"])
+metric_cols[0].metric(":green[✔] Выполнено", counts["met"])
+metric_cols[1].metric(":red[✖] Отставание", counts["behind"])
+metric_cols[2].metric("○ Цель не задана", counts["no_target"])
+metric_cols[3].metric("– Нет данных", counts["no_data"])
 st.write(
     f"На последний месяц с данными {counts['met']} из 11 показателей не ниже цели, "
     f"{counts['behind']} отстают; для {counts['no_target']} цель не задана."

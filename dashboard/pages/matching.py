@@ -69,8 +69,9 @@ with st.expander("Веса и ограничения", expanded=True):
     # choosing the mentor first and then the mentee would scale better.
     pair_labels = [f"{m} → {e}" for m in inputs.mentor_codes for e in inputs.mentee_codes if m != e]
     locked_labels = st.multiselect("Закрепить пары (наставник → наставляемый)", pair_labels,
-                                   key="match_locked")
-    forbidden_labels = st.multiselect("Запретить пары", pair_labels, key="match_forbidden")
+                                   key="match_locked", placeholder="Выберите пары")
+    forbidden_labels = st.multiselect("Запретить пары", pair_labels, key="match_forbidden",
+                                       placeholder="Выберите пары")
 
 
 def _pairs(labels: list[str]) -> list[tuple[str, str]]:

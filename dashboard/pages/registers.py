@@ -88,8 +88,8 @@ def _import(register: str, upload) -> None:
 
 
 def _finish(register: str, message: str) -> None:
-    # The editor keeps its edits as a diff against the table it was given; drop
-    # them, or the next run would apply the saved rows a second time.
+    # The editor keeps its edits as a diff against the table it was given. Drop
+    # them, because the next run would otherwise apply the saved rows again.
     st.session_state.pop(f"editor_{register}", None)
     st.session_state["registers_message"] = message
     data.refresh()

@@ -1,8 +1,8 @@
 """Write the synthetic register templates of the demo school year 2024/25.
 
 Run ``python sample_data/registers/generate.py`` to rewrite, beside this
-script, ``resources.xlsx`` (internal and external bases in one sheet, told
-apart by «База»), ``documents.xlsx``, ``roadmap.xlsx``,
+script, ``resources.xlsx`` (internal and external bases in one sheet,
+separated by the «База» column), ``documents.xlsx``, ``roadmap.xlsx``,
 ``indicator_confirmations.xlsx`` and ``indicator_targets.xlsx``. Column
 headers are the Russian labels of the templates in ``db/registers.py``.
 Authors appear by participant code; nothing here describes a real person.

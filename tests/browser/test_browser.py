@@ -87,7 +87,43 @@ def _expected_counts(database_url: str) -> dict:
     return json.loads(output)["participants"]
 
 
-def test_overview_in_chromium(running_app):
+# url path (from the file name) -> a heading the page must show once it has computed
+PAGES = {
+    "indicators": "Показатели результативности проекта",
+    "diagnostics": "Диагностика затруднений и потребностей педагогов",
+    "matching": "Формирование наставнических пар и групп",
+    "routes": "Индивидуальные маршруты",
+    "events": "Мероприятия программы",
+    "prepost": "Компетенции: до и после",
+    "comparison": "Цифровая и традиционная модели",
+    "engagement": "Вовлечённость",
+    "satisfaction": "Удовлетворённость участием в программе",
+    "rating": "Рейтинг наставников",
+    "report": "Отчёт для управления образования",
+    "registers": "Реестры проекта",
+    "data_import": "Данные",
+}
+
+
+def _visit_every_page(page, base_url: str) -> dict[str, str]:
+    """Open each page, wait for its title, screenshot it; return the pages that failed."""
+    errors = {}
+    for path, title in PAGES.items():
+        page.goto(f"{base_url}/{path}", timeout=120_000)
+        try:
+            page.locator("h1", has_text=title).first.wait_for(timeout=120_000)
+            page.wait_for_load_state("networkidle", timeout=60_000)
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
+        except Exception as error:  # noqa: BLE001  (any wait failure is reported per page)
+            errors[path] = f"no title «{title}»: {error}"
+        page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
+        exceptions = page.locator('[data-testid="stException"]')
+        if exceptions.count():
+            errors[path] = exceptions.first.inner_text()[:500]
+    return errors
+
+
+def test_every_page_in_chromium(running_app):
     from playwright.sync_api import sync_playwright
 
     base_url, database_url = running_app
@@ -105,14 +141,17 @@ def test_overview_in_chromium(running_app):
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
         metrics = {
-            label: page.locator('[data-testid="stMetric"]', has_text=label)
-            .locator('[data-testid="stMetricValue"]').inner_text()
+            label: page.get_by_test_id("stMetric")
+            .filter(has=page.get_by_text(label, exact=True))
+            .get_by_test_id("stMetricValue").inner_text()
             for label in ("Педагогов", "Наставников", "Наставляемых")
         }
         body = page.locator("body").inner_text()
+        page_errors = _visit_every_page(page, base_url)
         browser.close()
 
     expected = _expected_counts(database_url)
+    assert not page_errors, page_errors
     assert metrics["Педагогов"] == str(expected["teachers"])
     assert metrics["Наставников"] == str(expected["mentors"])
     assert metrics["Наставляемых"] == str(expected["mentees"])

@@ -5,25 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from db.engine import get_engine
-from db.registers import default_school_id, load_sample_registers, register_frame
+from db.registers import REGISTERS, register_frame
 from tests.dashboard.apptest_helpers import open_page, page_text
 
-SAMPLE_REGISTERS = Path(__file__).resolve().parents[2] / "sample_data" / "registers"
 
 
 @pytest.fixture
 def demo_with_registers(demo_db):
+    """The demo database as loaded: `db demo` includes the sample registers."""
+    return demo_db
+
+
+@pytest.fixture
+def demo_without_registers(demo_db):
+    """The demo database with every register row deleted."""
     engine = get_engine(demo_db)
     with Session(engine) as session:
-        load_sample_registers(session, default_school_id(session), SAMPLE_REGISTERS)
+        for spec in REGISTERS.values():
+            session.execute(sa.delete(spec.model))
         session.commit()
     return demo_db
 
 
-def test_indicators_page_without_registers(demo_db):
+def test_indicators_page_without_registers(demo_without_registers):
     at = open_page("indicators.py")
     assert not at.exception
     text = page_text(at)
@@ -32,7 +40,7 @@ def test_indicators_page_without_registers(demo_db):
     cards = at.dataframe[0].value
     assert len(cards) == 11
     # Without targets no indicator can be met or behind.
-    assert set(cards["Статус"]) <= {"⚪ цель не задана", "⚫ нет данных"}
+    assert set(cards["Статус"]) <= {"○ цель не задана", "– нет данных"}
 
 
 def test_indicators_page_with_registers(demo_with_registers):
@@ -40,7 +48,7 @@ def test_indicators_page_with_registers(demo_with_registers):
     assert not at.exception
     cards = at.dataframe[0].value.set_index("Показатель")
     assert cards.loc["Наличие базы внешних ресурсов", "Значение"] == "да"
-    assert cards.loc["Наличие платформы", "Статус"] == "🟢 выполнено"
+    assert cards.loc["Наличие платформы", "Статус"] == "✔ выполнено"
     assert "подтверждено 25.10.2024" in cards.loc["Наличие платформы", "Подтверждение"]
     text = page_text(at)
     assert "Наличие платформы: да на конец месяца «июль 2025» при цели да — цель достигнута." in text

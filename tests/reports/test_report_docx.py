@@ -84,7 +84,7 @@ def test_docx_summary_marks_missing_sections(docx_document):
     start = texts.index("Краткие выводы")
     summary = texts[start : start + 14]
     assert any("Показатели проекта на последний месяц" in text for text in summary)
-    # Each section either has its conclusion or says it is not computed yet.
+    # Each section has either its conclusion or the «not computed yet» sentence.
     for heading in ("Эффективность: рост компетенций", "Вовлечённость", "Удовлетворённость"):
         position = texts.index(heading)
         assert texts[position + 1].strip()

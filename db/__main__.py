@@ -1,0 +1,113 @@
+"""Data command line: `python -m db init | demo | import PATH... [--kind KIND] [--dry-run] [--skip-invalid] [--json]`.
+
+Exit status: 0 when nothing was rejected, 1 when something was (or a file could
+not be read), 2 for unusable arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from db.errors import DataError, ImportValidationError
+from db.importing.load import stderr_progress
+
+logger = logging.getLogger("db")
+
+KIND_CHOICES = ("participants", "groups", "assessments", "activities", "answers", "form")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # Russian error text, same exit status 2 as argparse.
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: ошибка: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m db", description="Данные программы наставничества.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("init", help="создать или обновить схему базы данных")
+    commands.add_parser("demo", help="загрузить демонстрационные данные из sample_data/")
+    load = commands.add_parser("import", help="загрузить файлы CSV или XLSX")
+    load.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="файлы для загрузки")
+    load.add_argument("--kind", choices=KIND_CHOICES, help="вид данных (по умолчанию определяется по заголовкам)")
+    load.add_argument("--dry-run", action="store_true", help="проверить файлы, ничего не записывая")
+    load.add_argument("--skip-invalid", action="store_true",
+                      help="записать верные строки, а ошибочные сохранить в <файл>.rejected.csv")
+    load.add_argument("--json", action="store_true", help="вывести по одному JSON-объекту на файл")
+    load.add_argument("--questionnaire", help="ключ анкеты для выгрузки формы")
+    return parser
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, default=str))
+        return
+    print(f"{report.file}: {report.kind}, строк {report.rows_total}: загружено {report.imported}, "
+          f"повторов {report.duplicates}, пропущено {report.skipped}, "
+          f"с ошибками {report.rejected_rows} ({report.status})")
+    for issue in report.rejected:
+        print(f"  {issue.message}")
+    for warning in report.warnings:
+        print(f"  Внимание: {warning}")
+    if report.rejected_file:
+        print(f"  Строки с ошибками сохранены в {report.rejected_file}")
+
+
+def run_import(args) -> int:
+    from db.importing.load import import_file
+    from db.importing.order import order_paths
+
+    missing = [str(path) for path in args.paths if not path.is_file()]
+    if missing:
+        print(f"Файл не найден: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    status = 0
+    for path in order_paths(args.paths, args.kind):
+        try:
+            report = import_file(path, kind=args.kind, dry_run=args.dry_run,
+                                 skip_invalid=args.skip_invalid, questionnaire=args.questionnaire,
+                                 progress=stderr_progress(path.name))
+        except ImportValidationError as error:
+            status = 1
+            if args.json:
+                print(json.dumps({"file": path.name, "kind": args.kind, "rows_total": 0, "imported": 0,
+                                  "duplicates": 0, "skipped": 0, "rejected": [
+                                      {"row": error.row, "column": error.column, "value": error.value,
+                                       "message": error.message}]}, ensure_ascii=False))
+            else:
+                print(error.message, file=sys.stderr)
+            continue
+        if report.rejected:
+            status = 1
+        _print_report(report, args.json)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            from db.schema import upgrade_schema
+
+            upgrade_schema()
+            return 0
+        if args.command == "demo":
+            from db.demo import load_demo
+
+            reports = load_demo()
+            return 1 if any(report.rejected for report in reports) else 0
+        return run_import(args)
+    except DataError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Form exports (Google, Yandex, Microsoft Forms, or any one-row-per-respondent table) to answers.
+
+Every column is either respondent metadata (time, e-mail, name, code, export
+ids) or a question. Respondents are matched to participants by code, then
+e-mail, then full name; a respondent who fits nobody or several people goes to
+the review list (`respondent_review`) and is never merged silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from db.errors import ImportValidationError
+from db.importing.answers import SubmissionDraft, unknown_label_notes, write_submissions
+from db.importing.load import ImportReport, _detected, new_report, run_import
+from db.importing.people import Directory
+from db.importing.reading import RawTable
+from db.importing.scales import QuestionnaireInfo, load_dictionary
+from db.importing.validate import CellIssue, cell_message
+from db.importing.values import InvalidValue, is_blank, normalize_label, parse_datetime, quote
+from db.importing.writers import WriteResult
+from db.models import RespondentReview
+
+logger = logging.getLogger(__name__)
+
+# Header spellings of metadata columns, folded; the first timestamp found in this order wins.
+META_COLUMNS = {
+    "timestamp": ("отметка времени", "timestamp", "время завершения", "completion time",
+                  "время создания", "время отправки", "дата и время", "дата"),
+    "email": ("адрес электронной почты", "email", "e-mail", "электронная почта", "почта",
+              "email address"),
+    "full_name": ("фио", "имя", "name", "фио педагога", "ваше фио", "фамилия, имя, отчество",
+                  "фамилия имя отчество"),
+    "code": ("код", "код участника"),
+    "ignore": ("id", "id ответа", "время начала", "start time", "последнее изменение",
+               "last modified time", "№", "номер"),
+}
+REVIEW_REASON_TEXT = {
+    "not_found": "не найден среди участников",
+    "ambiguous": "подходит нескольким участникам",
+    "namesake": "совпадает по ФИО с другим респондентом, у которого другой адрес",
+}
+
+
+def classify_columns(columns: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """Return {column: role}; role is a metadata name or "question"."""
+    roles: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        if mapping and column in mapping:
+            roles[column] = mapping[column]
+            taken.add(mapping[column])
+    for role in ("timestamp", "email", "full_name", "code"):
+        if role in taken:
+            continue
+        for spelling in META_COLUMNS[role]:
+            match = next((c for c in columns if c not in roles and normalize_label(c) == spelling), None)
+            if match:
+                roles[match] = role
+                break
+    for column in columns:
+        if column not in roles:
+            roles[column] = "ignore" if normalize_label(column) in META_COLUMNS["ignore"] else "question"
+    return roles
+
+
+def choose_questionnaire(questions: list[str], dictionary: dict[str, QuestionnaireInfo],
+                         requested: str | None, file_name: str) -> QuestionnaireInfo:
+    if requested:
+        folded = normalize_label(requested)
+        for info in dictionary.values():
+            if folded in (normalize_label(info.key), normalize_label(info.title)):
+                return info
+        raise ImportValidationError(
+            f"Файл {file_name}: анкета «{requested}» не найдена в словаре шкал. "
+            f"Известные анкеты: {', '.join(dictionary) or 'нет'}.", file=file_name)
+    scores = {key: sum(1 for q in questions if info.question(q) is not None)
+              for key, info in dictionary.items()}
+    best = max(scores, key=scores.get, default=None)
+    if best is None or scores[best] == 0:
+        raise ImportValidationError(
+            f"Файл {file_name}: вопросы формы не совпадают ни с одной анкетой словаря шкал. "
+            "Загрузите словарь (questionnaires.json) или укажите анкету явно.", file=file_name)
+    return dictionary[best]
+
+
+def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engine, dry_run: bool,
+                skip_invalid: bool, questionnaire: str | None, mapping: dict[str, str] | None,
+                progress, lock_wait_s: float) -> ImportReport:
+    """Import a wide form export: one submission per row, through the same transaction as templates."""
+    roles = classify_columns(table.columns, mapping)
+    if "timestamp" not in roles.values():
+        raise ImportValidationError(
+            f"Файл {file_name}: не найден столбец со временем ответа (например, «Отметка времени»). "
+            "Укажите, какой столбец содержит дату ответа.", file=file_name)
+    if not {"email", "full_name", "code"} & set(roles.values()):
+        raise ImportValidationError(
+            f"Файл {file_name}: нет столбца, по которому можно узнать респондента (код, адрес "
+            "электронной почты или ФИО). Включите сбор адресов в форме или добавьте столбец ФИО.",
+            file=file_name)
+    report = new_report(table, "form")
+    report.detected = _detected(table, None, "form")
+    report.detected["mapping"] = roles
+    sha256 = hashlib.sha256(content).hexdigest()
+    total = len(table.row_numbers)
+
+    def write(conn: Connection, import_id: int) -> WriteResult:
+        if progress:
+            progress(0, total)
+        result = _write_form(conn, table, roles, questionnaire, import_id, report)
+        if progress:
+            progress(total, total)
+        return result
+
+    return run_import(report, sha256, write, engine=engine, dry_run=dry_run,
+                      skip_invalid=skip_invalid, lock_wait_s=lock_wait_s)
+
+
+def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], requested: str | None,
+                import_id: int, report: ImportReport) -> WriteResult:
+    result = WriteResult()
+    dictionary = load_dictionary(conn)
+    questions = [column for column, role in roles.items() if role == "question"]
+    info = choose_questionnaire(questions, dictionary, requested, table.file_name)
+    report.detected["questionnaire"] = info.key
+    # Profile columns that identify the respondent (ФИО) are metadata, not answers.
+    questions = [q for q in questions if not (info.question(q) and info.question(q).profile_field == "full_name")]
+    # TODO: a multi-select question missing from the dictionary is stored unsplit, with no
+    # warning that its comma-joined options may be ambiguous.
+    unmatched = [q for q in questions if info.question(q) is None]
+    if unmatched:
+        result.notes.append(
+            f"Вопросы не из словаря анкеты «{info.key}» сохранены как текст без шкалы: "
+            + "; ".join(f"«{q}»" for q in unmatched[:10]))
+    column_of = {role: column for column, role in roles.items() if role != "question"}
+    directory = Directory.load(conn)
+    frame = table.data
+    matched: list[tuple[int, object, SubmissionDraft | None, dict]] = []
+    name_matches: dict[int, set[str]] = {}
+    for position, row in enumerate(table.row_numbers):
+        cells = {column: frame.iat[position, index] for index, column in enumerate(frame.columns)}
+        stamp_column = column_of["timestamp"]
+        try:
+            answered_at = parse_datetime(cells[stamp_column])[0]
+        except InvalidValue as error:
+            result.rejected.append(CellIssue(row, stamp_column, quote(cells[stamp_column]),
+                                             cell_message(table.file_name, row, stamp_column,
+                                                          f"{error.problem} {error.hint}")))
+            continue
+        identity = {role: (None if is_blank(cells.get(column)) else quote(cells[column]).strip())
+                    for role, column in column_of.items() if role in ("email", "full_name", "code")}
+        person, reason, candidates = directory.match(**identity)
+        payload = {column: quote(value) for column, value in cells.items() if not is_blank(value)}
+        if person is None:
+            matched.append((row, None, None, {"identity": identity, "reason": reason,
+                                              "candidates": candidates, "payload": payload}))
+            continue
+        if not identity.get("code") and identity.get("email") and (
+            not person.email or normalize_label(person.email) != normalize_label(identity["email"])
+        ):
+            name_matches.setdefault(person.id, set()).add(normalize_label(identity["email"]))
+        draft = SubmissionDraft([row], person, info, answered_at,
+                                [(q, cells[q]) for q in questions])
+        matched.append((row, person, draft, {"identity": identity, "payload": payload}))
+    drafts = []
+    for row, person, draft, extra in matched:
+        if person is not None and len(name_matches.get(person.id, ())) > 1:
+            extra.update(reason="namesake", candidates=[person])
+            person, draft = None, None
+        if draft is not None:
+            drafts.append(draft)
+            continue
+        _add_review(conn, result, import_id, info.key, row, extra)
+    unknown = write_submissions(conn, drafts, import_id, result)
+    result.notes.extend(unknown_label_notes(unknown))
+    result.unknown_labels = {f"{question} → «{label}»": count for (question, label), count in unknown.items()}
+    return result
+
+
+def _add_review(conn: Connection, result: WriteResult, import_id: int, questionnaire_key: str,
+                row: int, extra: dict) -> None:
+    table = RespondentReview.__table__
+    identity, reason = extra["identity"], extra["reason"]
+    payload_json = json.dumps(extra["payload"], ensure_ascii=False, sort_keys=True, default=str)
+    candidates = ", ".join(f"{p.code} ({p.full_name})" for p in extra["candidates"]) or None
+    who = identity.get("full_name") or identity.get("email") or identity.get("code") or "без имени"
+    message = (f"респондент «{who}» {REVIEW_REASON_TEXT[reason]}; ответы отложены в список "
+               "проверки респондентов")
+    result.skipped.append((row, message))
+    result.reviews.append({"row": row, "respondent": who, "reason": reason, "candidates": candidates})
+    exists = conn.execute(sa.select(table.c.id).where(
+        table.c.questionnaire_key == questionnaire_key, table.c.payload_json == payload_json,
+        table.c.resolved_at.is_(None))).first()
+    if exists:
+        return
+    conn.execute(table.insert().values(
+        import_id=import_id, questionnaire_key=questionnaire_key, full_name=identity.get("full_name"),
+        email=identity.get("email"), code=identity.get("code"), reason=reason, candidates=candidates,
+        payload_json=payload_json,
+    ))

@@ -1,0 +1,136 @@
+"""What an import would do, before anything is written: the «Данные» page shows this."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from db.errors import ImportValidationError
+from db.importing.reading import read_table
+from db.importing.templates import KIND_TITLES, detect_kind, map_columns
+from db.importing.validate import validate_table
+from db.importing.values import PercentValue, is_blank, parse_number
+
+PREVIEW_ROWS = 20
+
+
+@dataclass
+class Preview:
+    """What the reader detected and how the columns map to template fields."""
+
+    file: str
+    kind: str | None
+    kind_title: str | None
+    kind_scores: dict[str, float]
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    decimal_mark: str | None
+    date_format: str | None
+    header_rows: list[int]
+    sheet: str | None
+    sheet_names: list[str]
+    columns: list[str]
+    mapping: dict[str, str]  # column -> field key (template) or role (form)
+    first_rows: pd.DataFrame
+    rows: int
+    blank_rows: list[int]
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unknown_labels: dict[str, int] = field(default_factory=dict)
+
+
+def _percent_warnings(frame: pd.DataFrame) -> list[str]:
+    warnings = []
+    for column in frame.columns:
+        count = 0
+        for value in frame[column]:
+            if isinstance(value, str) and value.strip().endswith("%") and not is_blank(value):
+                try:
+                    parse_number(value)
+                except PercentValue:
+                    count += 1
+                except ValueError:
+                    pass
+        if count:
+            warnings.append(
+                f"В столбце «{column}» {count} знач. записаны в процентах (например, «85%»). "
+                "Такие ячейки не будут загружены как числа: укажите балл без знака %."
+            )
+    return warnings
+
+
+def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: str | None = None,
+                 sheet: str | None = None, header_row: int | None = None,
+                 engine=None) -> Preview:
+    """Read a file and describe it without writing anything.
+
+    For template kinds the rows are validated too, and the first problems are
+    listed. For form exports, answer labels unknown to the scale dictionary are
+    counted when `engine` (or the default database) has the dictionary.
+    """
+    if isinstance(source, bytes | bytearray):
+        content, file_name = bytes(source), name or "файл"
+    else:
+        content, file_name = Path(source).read_bytes(), name or Path(source).name
+    table = read_table(content, file_name, sheet=sheet, header_row=header_row)
+    detected, scores = detect_kind(table.columns)
+    kind = kind or detected
+    preview = Preview(
+        file=file_name, kind=kind, kind_title=KIND_TITLES.get(kind or ""), kind_scores=scores,
+        file_format=table.file_format, encoding=table.encoding, delimiter=table.delimiter,
+        decimal_mark=table.decimal_mark, date_format=None, header_rows=table.header_rows,
+        sheet=table.sheet_name, sheet_names=table.sheet_names, columns=table.columns, mapping={},
+        first_rows=table.data.head(PREVIEW_ROWS), rows=len(table.row_numbers),
+        blank_rows=table.blank_rows, warnings=list(table.warnings) + _percent_warnings(table.data),
+    )
+    if kind in KIND_TITLES and kind != "form":
+        preview.mapping = map_columns(table.columns, kind)
+        try:
+            validated = validate_table(table, kind)
+        except ImportValidationError as error:
+            preview.problems.append(error.message)
+        else:
+            preview.date_format = validated.date_format
+            preview.problems.extend(issue.message for issue in validated.rejected[:50])
+    elif kind == "form":
+        from db.importing.forms import classify_columns
+
+        preview.mapping = classify_columns(table.columns)
+        preview.unknown_labels = _form_unknown_labels(table, preview.mapping, engine)
+        for label, count in preview.unknown_labels.items():
+            preview.warnings.append(f"Ответ {label} не найден в словаре шкал ({count} раз).")
+    return preview
+
+
+def _form_unknown_labels(table, roles: dict[str, str], engine) -> dict[str, int]:
+    from db.engine import get_engine
+    from db.importing.forms import choose_questionnaire
+    from db.importing.scales import load_dictionary
+
+    engine = engine or get_engine()
+    try:
+        with engine.connect() as conn:
+            dictionary = load_dictionary(conn)
+    except Exception:  # no schema yet: the preview still shows the table
+        return {}
+    questions = [column for column, role in roles.items() if role == "question"]
+    try:
+        info = choose_questionnaire(questions, dictionary, None, table.file_name)
+    except ImportValidationError:
+        return {}
+    counts: Counter = Counter()
+    for column in questions:
+        question = info.question(column)
+        if question is None or question.scale is None:
+            continue
+        for value in table.data[column]:
+            if is_blank(value):
+                continue
+            _value, reason = question.scale.score(str(value))
+            if reason in ("unknown_label", "out_of_scale"):
+                counts[f"«{str(value).strip()}» на вопрос «{question.text}»"] += 1
+    return dict(counts)

@@ -1,0 +1,374 @@
+"""Per-kind writers: reference checks, natural-key duplicates and bulk inserts.
+
+Each writer runs inside the import's transaction and returns which rows it
+wrote, which were duplicates and which it rejected (unknown codes, a mentor
+whose role is not mentor, ...). The caller decides whether to commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from db.importing.people import Directory, Person
+from db.importing.validate import CellIssue, ValidatedTable, cell_message
+from db.importing.values import normalize_label, quote
+from db.models import (
+    Activity,
+    Assessment,
+    CompetenceArea,
+    GroupMember,
+    MentoringGroup,
+    Participant,
+    School,
+    Setting,
+)
+
+logger = logging.getLogger(__name__)
+
+INSERT_CHUNK = 5_000
+DEFAULT_SCHOOL_NAME = "МАОУ «СОШ № 55 г. Улан-Удэ»"
+ROLE_TEXT = {"mentor": "наставник", "mentee": "наставляемый", "both": "наставник и наставляемый"}
+
+
+@dataclass
+class WriteResult:
+    imported: list[int] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[CellIssue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unknown_labels: dict[str, int] = field(default_factory=dict)
+    reviews: list[dict] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def insert_chunks(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert with executemany in chunks, so memory stays flat on large files."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        conn.execute(table.insert(), rows[start : start + INSERT_CHUNK])
+
+
+def _none(value):
+    """Turn pandas' missing markers into None for the database driver."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def records_of(validated: ValidatedTable) -> list[dict]:
+    # TODO: one dict per row is the main cost on 200,000-row files (about 8,700 rows/s into
+    # SQLite, bench/RESULTS.md); writers could work on the typed columns directly.
+    frame = validated.records
+    columns = list(frame.columns)
+    return [
+        {column: _none(value) for column, value in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def default_school_name(conn: Connection) -> str:
+    """The school used when a row names none: the "school_name" setting, SCHOOL_NAME, or the built-in name."""
+    setting = conn.execute(
+        sa.select(Setting.__table__.c.value_json).where(Setting.__table__.c.key == "school_name")
+    ).scalar()
+    if setting:
+        import json
+
+        return str(json.loads(setting))
+    return os.environ.get("SCHOOL_NAME", "").strip() or DEFAULT_SCHOOL_NAME
+
+
+def school_id(conn: Connection, name: str | None) -> int:
+    table = School.__table__
+    name = (name or "").strip() or default_school_name(conn)
+    found = conn.execute(sa.select(table.c.id).where(table.c.name == name)).scalar()
+    if found is not None:
+        return found
+    return conn.execute(table.insert().values(name=name).returning(table.c.id)).scalar_one()
+
+
+def _reject(validated: ValidatedTable, row: int, key: str, value, text: str) -> CellIssue:
+    column = validated.column_of(key)
+    return CellIssue(row, column, quote(value), cell_message(validated.file_name, row, column, text))
+
+
+def _resolve_person(
+    directory: Directory, validated: ValidatedTable, row: int, key: str, code: str,
+    result: WriteResult,
+) -> Person | None:
+    found = directory.by_code_one(code)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        # Hand-kept logs name people as «Петрова А.С.»; accept a name that fits exactly one person.
+        person, _reason, _candidates = directory.match(full_name=code)
+        if person is not None:
+            return person
+        text = (f"участник с кодом «{code}» не найден. Сначала загрузите файл участников "
+                "или исправьте код.")
+    else:
+        text = f"код «{code}» есть в нескольких школах. Уточните код участника."
+    result.rejected.append(_reject(validated, row, key, code, text))
+    return None
+
+
+# --- participants ------------------------------------------------------------
+
+
+def write_participants(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+    result = WriteResult()
+    table = Participant.__table__
+    schools: dict[str, int] = {}
+    existing = {
+        (school, normalize_label(code)): (name, role)
+        for school, code, name, role in conn.execute(
+            sa.select(table.c.school_id, table.c.code, table.c.full_name, table.c.role)
+        )
+    }
+    seen: dict[tuple[int, str], int] = {}
+    to_insert = []
+    for record in records_of(validated):
+        row = record["_row"]
+        school_name = record.get("school") or ""
+        if school_name not in schools:
+            schools[school_name] = school_id(conn, school_name)
+        school = schools[school_name]
+        key = (school, normalize_label(record["code"]))
+        if key in existing:
+            name, role = existing[key]
+            same = normalize_label(name) == normalize_label(record["full_name"]) and role == record["role"]
+            result.duplicates.append((row, "участник с этим кодом уже есть в базе" + (
+                "" if same else f" («{name}»); строка не изменила его данные")))
+            continue
+        if key in seen:
+            result.rejected.append(_reject(validated, row, "code", record["code"], (
+                f"код «{record['code']}» уже встречался в строке {seen[key]}. "
+                "У каждого участника должен быть свой код.")))
+            continue
+        seen[key] = row
+        to_insert.append({
+            "school_id": school,
+            "code": record["code"],
+            "full_name": record["full_name"],
+            "role": record["role"],
+            "subject": record.get("subject"),
+            "experience_years": record.get("experience_years"),
+            "email": record.get("email"),
+            "registered_on": record["registered_on"],
+            "import_id": import_id,
+        })
+        result.imported.append(row)
+    insert_chunks(conn, table, to_insert)
+    return result
+
+
+# --- groups ------------------------------------------------------------------
+
+
+def write_groups(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+    result = WriteResult()
+    directory = Directory.load(conn)
+    groups = MentoringGroup.__table__
+    members = GroupMember.__table__
+    known = {
+        normalize_label(code): (group_id, mentor_id, model)
+        for group_id, code, mentor_id, model in conn.execute(
+            sa.select(groups.c.id, groups.c.code, groups.c.mentor_id, groups.c.model)
+        )
+    }
+    membership = set(conn.execute(sa.select(members.c.group_id, members.c.mentee_id)).all())
+    new_members = []
+    for record in records_of(validated):
+        row = record["_row"]
+        before = len(result.rejected)
+        mentor = _resolve_person(directory, validated, row, "mentor_code", record["mentor_code"], result)
+        mentee = _resolve_person(directory, validated, row, "mentee_code", record["mentee_code"], result)
+        if mentor is not None and mentor.role not in ("mentor", "both"):
+            result.rejected.append(_reject(validated, row, "mentor_code", record["mentor_code"], (
+                f"участник «{mentor.code}» записан с ролью «{ROLE_TEXT[mentor.role]}», а не "
+                "наставник. Исправьте роль в файле участников или код наставника.")))
+        if mentee is not None and mentee.role not in ("mentee", "both"):
+            result.rejected.append(_reject(validated, row, "mentee_code", record["mentee_code"], (
+                f"участник «{mentee.code}» записан с ролью «{ROLE_TEXT[mentee.role]}», а не "
+                "наставляемый. Исправьте роль в файле участников или код наставляемого.")))
+        if len(result.rejected) > before:
+            continue
+        group_key = normalize_label(record["group_code"])
+        if group_key in known:
+            group_id, mentor_id, model = known[group_key]
+            if mentor_id != mentor.id:
+                result.rejected.append(_reject(validated, row, "mentor_code", record["mentor_code"], (
+                    f"у группы «{record['group_code']}» уже другой наставник. "
+                    "Один код группы — один наставник; проверьте код группы.")))
+                continue
+            if model != record["model"]:
+                result.rejected.append(_reject(validated, row, "model", record["model"], (
+                    f"у группы «{record['group_code']}» уже указана другая модель. "
+                    "Укажите одну модель для всех строк группы.")))
+                continue
+        else:
+            group_id = conn.execute(groups.insert().values(
+                school_id=mentor.school_id,
+                code=record["group_code"],
+                mentor_id=mentor.id,
+                model=record["model"],
+                started_on=record["started_on"],
+                ended_on=record.get("ended_on"),
+                focus_areas=record.get("focus_areas"),
+                import_id=import_id,
+            ).returning(groups.c.id)).scalar_one()
+            known[group_key] = (group_id, mentor.id, record["model"])
+        if (group_id, mentee.id) in membership:
+            result.duplicates.append((row, "этот наставляемый уже есть в этой группе"))
+            continue
+        membership.add((group_id, mentee.id))
+        new_members.append({"group_id": group_id, "mentee_id": mentee.id, "import_id": import_id})
+        result.imported.append(row)
+    insert_chunks(conn, members, new_members)
+    return result
+
+
+# --- assessments -------------------------------------------------------------
+
+
+def area_ids(conn: Connection, names) -> dict[str, int]:
+    """Return {folded name: id}, creating the competence areas that do not exist yet."""
+    table = CompetenceArea.__table__
+    ids = {normalize_label(name): area_id for area_id, name in conn.execute(
+        sa.select(table.c.id, table.c.name))}
+    for name in names:
+        key = normalize_label(name)
+        if key not in ids:
+            ids[key] = conn.execute(
+                table.insert().values(name=name.strip()).returning(table.c.id)
+            ).scalar_one()
+    return ids
+
+
+def write_assessments(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+    result = WriteResult()
+    directory = Directory.load(conn)
+    table = Assessment.__table__
+    records = records_of(validated)
+    areas = area_ids(conn, {record["area"] for record in records})
+    existing = set(conn.execute(sa.select(
+        table.c.participant_id, table.c.area_id, table.c.stage, table.c.assessed_on)).all())
+    to_insert = []
+    for record in records:
+        row = record["_row"]
+        person = _resolve_person(directory, validated, row, "code", record["code"], result)
+        if person is None:
+            continue
+        key = (person.id, areas[normalize_label(record["area"])], record["stage"], record["assessed_on"])
+        if key in existing:
+            result.duplicates.append((row, "оценка этого участника по этой области, этапу и дате уже есть"))
+            continue
+        existing.add(key)
+        to_insert.append({
+            "participant_id": key[0], "area_id": key[1], "stage": key[2], "assessed_on": key[3],
+            "score": record["score"], "max_score": record["max_score"], "import_id": import_id,
+        })
+        result.imported.append(row)
+    insert_chunks(conn, table, to_insert)
+    return result
+
+
+# --- activities --------------------------------------------------------------
+
+
+def activity_hash(record: dict) -> str:
+    """SHA-256 of the normalised row: the same activity typed twice has the same hash."""
+    moment = record["occurred_on"]
+    hours = record.get("hours")
+    parts = [
+        moment.isoformat(sep=" ") if isinstance(moment, dt.datetime) else str(moment),
+        normalize_label(record["code"]),
+        normalize_label(record.get("group_code") or ""),
+        record["kind"],
+        record["format"],
+        "" if hours is None else repr(float(hours)),
+        normalize_label(record.get("title") or ""),
+        (record.get("url") or "").strip(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def write_activities(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+    result = WriteResult()
+    directory = Directory.load(conn)
+    table = Activity.__table__
+    groups = MentoringGroup.__table__
+    group_ids = {normalize_label(code): group_id for group_id, code in conn.execute(
+        sa.select(groups.c.id, groups.c.code))}
+    records = records_of(validated)
+    hashes = [activity_hash(record) for record in records]
+    existing: set[str] = set()
+    for start in range(0, len(hashes), 900):
+        chunk = hashes[start : start + 900]
+        existing.update(conn.execute(sa.select(table.c.row_hash).where(table.c.row_hash.in_(chunk))).scalars())
+    to_insert = []
+    for record, row_hash in zip(records, hashes, strict=True):
+        row = record["_row"]
+        person = _resolve_person(directory, validated, row, "code", record["code"], result)
+        group_id = None
+        if record.get("group_code"):
+            group_id = group_ids.get(normalize_label(record["group_code"]))
+            if group_id is None:
+                result.rejected.append(_reject(validated, row, "group_code", record["group_code"], (
+                    f"группа с кодом «{record['group_code']}» не найдена. Сначала загрузите файл "
+                    "пар и групп или исправьте код.")))
+                continue
+        if person is None:
+            continue
+        if row_hash in existing:
+            result.duplicates.append((row, "такое же мероприятие уже загружено"))
+            continue
+        existing.add(row_hash)
+        moment = record["occurred_on"]
+        has_time = isinstance(moment, dt.datetime) and moment.time() != dt.time(0)
+        to_insert.append({
+            "occurred_on": moment.date() if isinstance(moment, dt.datetime) else moment,
+            # A date typed without a time keeps occurred_at empty rather than inventing midnight.
+            "occurred_at": moment if has_time else None,
+            "participant_id": person.id,
+            "group_id": group_id,
+            "kind": record["kind"],
+            "format": record["format"],
+            "hours": record.get("hours"),
+            "title": record.get("title"),
+            "url": record.get("url"),
+            "row_hash": row_hash,
+            "import_id": import_id,
+        })
+        result.imported.append(row)
+    insert_chunks(conn, table, to_insert)
+    return result
+
+
+def _write_answers(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+    from db.importing.answers import write_answers
+
+    return write_answers(conn, validated, import_id)
+
+
+WRITERS = {
+    "participants": write_participants,
+    "groups": write_groups,
+    "assessments": write_assessments,
+    "activities": write_activities,
+    "answers": _write_answers,
+}
