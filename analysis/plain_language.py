@@ -151,3 +151,13 @@ def participants_phrase(n: int) -> str:
     else:
         word = "участников"
     return f"{n} {word}"
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Choose the Russian plural form for ``n``: 1 наставник, 2 наставника, 5 наставников."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

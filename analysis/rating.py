@@ -14,6 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.plain_language import plural
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -518,13 +520,7 @@ def _signed(value: float, digits: int = 2) -> str:
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
     """Return "n word" with the Russian plural form for n."""
-    if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
+    return f"{n} {plural(n, one, few, many)}"
 
 
 def _direction(z_value: float) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import proportions
 from analysis.reliability import cronbach_alpha
 
 logger = logging.getLogger(__name__)
@@ -82,40 +83,14 @@ NO_THEME = "Без темы"
 def wilson_interval(
     count: int, n: int, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Compute the Wilson score interval of a proportion.
+    """Return the Wilson interval of ``count / n`` as two floats; NaN bounds when ``n == 0``.
 
-    Parameters
-    ----------
-    count : int
-        Successes, ``0 <= count <= n``.
-    n : int
-        Trials. With ``n == 0`` both bounds are NaN.
-    confidence : float
-        Level of the two-sided interval.
-
-    Returns
-    -------
-    tuple of float
-        ``(ci_low, ci_high)`` as proportions between 0 and 1.
-
-    Notes
-    -----
-    With ``p = count / n`` and ``z`` the normal quantile, the centre is
-    ``(p + z^2 / 2n) / (1 + z^2 / n)`` and the half-width is
-    ``z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)`` (Wilson, 1927).
-    Checked against ``statsmodels.stats.proportion.proportion_confint`` with
-    ``method="wilson"`` (statsmodels 0.15.0).
+    The computation is `analysis.proportions.wilson_interval`.
     """
-    if n < 0 or count < 0 or count > n:
-        raise ValueError(f"need 0 <= count <= n, got count={count}, n={n}")
-    if n == 0:
+    if n == 0 and count == 0:
         return (np.nan, np.nan)
-    z = stats.norm.isf((1 - confidence) / 2)
-    p = count / n
-    denominator = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denominator
-    half_width = z / denominator * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return (float(max(0.0, centre - half_width)), float(min(1.0, centre + half_width)))
+    low, high = proportions.wilson_interval(count, n, confidence)
+    return (float(low), float(high))
 
 
 def _latest(answers: pd.DataFrame, questionnaire: str) -> pd.DataFrame:

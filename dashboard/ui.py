@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 
+from analysis.plain_language import plural  # noqa: F401  (re-exported for the pages)
+
 MONTHS_NOMINATIVE = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
@@ -64,6 +66,9 @@ def fmt_number(value, digits: int = 1, missing: str = NOT_AVAILABLE) -> str:
     text = f"{float(value):,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        # -0.004 rounds to zero; a signed zero reads as a mistake.
+        text = "0"
     return text.replace(",", "\u202f").replace(".", ",")
 
 
@@ -122,13 +127,3 @@ def label(mapping: dict[str, str], key) -> str:
     if _is_missing(key):
         return NOT_AVAILABLE
     return mapping.get(str(key), str(key))
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Choose the Russian plural form: 1 наставник, 2 наставника, 5 наставников."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many

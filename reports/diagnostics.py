@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from analysis import diagnostics, matching
-from analysis.plain_language import format_number
+from analysis.plain_language import format_number, plural
 from db.importing.scales import load_dictionary
 from reports.frames import Frames
 
@@ -54,15 +54,6 @@ def share_reading(row: Mapping) -> str:
         text += " Ответов мало, поэтому доля неточна: не сравнивайте её с другими группами."
     return text
 
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Choose the Russian plural form for ``n``: 1 педагог, 2 педагога, 5 педагогов."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def need_reading(row: Mapping) -> str:

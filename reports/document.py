@@ -27,13 +27,12 @@ from reports.indicators import (
     RegisterFrames,
     YearSettings,
     display_table,
-    format_value,
     indicator_table,
     infer_start_year,
     kirkpatrick_table,
+    latest_display_table,
     latest_by_indicator,
     load_all,
-    month_label,
     status_counts,
 )
 
@@ -214,18 +213,7 @@ def _summary_blocks(frames: Frames, latest: pd.DataFrame) -> list[Block]:
 
 
 def _indicator_blocks(table: pd.DataFrame, latest: pd.DataFrame, figures: bool) -> list[Block]:
-    summary = pd.DataFrame(
-        {
-            "Показатель": [INDICATOR_SPECS[key].label for key in latest["indicator"]],
-            "Месяц": latest["month"].map(month_label),
-            "Значение": [format_value(k, v) for k, v in zip(latest["indicator"], latest["value"], strict=True)],
-            "Цель": [
-                "не задана" if pd.isna(t) else format_value(k, t)
-                for k, t in zip(latest["indicator"], latest["target"], strict=True)
-            ],
-            "Статус": latest["status"].map(STATUS_LABELS),
-        }
-    )
+    summary = latest_display_table(latest).reset_index(drop=True)
     rules = pd.DataFrame(
         {
             "Показатель": [spec.label for spec in INDICATOR_SPECS.values()],

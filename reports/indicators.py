@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from analysis.filters import school_year_label, school_year_of
 from analysis.indicators import (
@@ -29,7 +28,6 @@ from analysis.kirkpatrick import (
 )
 from analysis.plain_language import format_number
 from db.engine import get_engine
-from db.registers import default_school_id
 from reports.frames import Frames, RegisterFrames, load_frames, load_registers
 
 logger = logging.getLogger(__name__)
@@ -278,6 +276,24 @@ def status_text(status: str) -> str:
     return f"{marker} {STATUS_LABELS[status]}"
 
 
+def latest_display_table(latest: pd.DataFrame, status_format=None) -> pd.DataFrame:
+    """Russian columns of the latest value per indicator: name, month, value, target, status."""
+    status_format = status_format or STATUS_LABELS.get
+    return pd.DataFrame(
+        {
+            "Показатель": [INDICATOR_SPECS[key].label for key in latest["indicator"]],
+            "Месяц": latest["month"].map(month_label),
+            "Значение": [format_value(k, v) for k, v in zip(latest["indicator"], latest["value"], strict=True)],
+            "Цель": [
+                "не задана" if pd.isna(t) else format_value(k, t)
+                for k, t in zip(latest["indicator"], latest["target"], strict=True)
+            ],
+            "Статус": latest["status"].map(status_format),
+        },
+        index=latest.index,
+    )
+
+
 def indicator_cards(table: pd.DataFrame) -> pd.DataFrame:
     """Build one row per indicator for the page: latest value, target, status, trend and rule.
 
@@ -288,21 +304,11 @@ def indicator_cards(table: pd.DataFrame) -> pd.DataFrame:
         key: [float(v) for v in table.loc[table["indicator"] == key, "value"].dropna()]
         for key in INDICATOR_SPECS
     }
-    return pd.DataFrame(
-        {
-            "Показатель": [INDICATOR_SPECS[key].label for key in latest["indicator"]],
-            "Месяц": latest["month"].map(month_label),
-            "Значение": [format_value(k, v) for k, v in zip(latest["indicator"], latest["value"], strict=True)],
-            "Цель": [
-                "не задана" if pd.isna(t) else format_value(k, t)
-                for k, t in zip(latest["indicator"], latest["target"], strict=True)
-            ],
-            "Статус": latest["status"].map(status_text),
+    return latest_display_table(latest, status_text).assign(**{
             "Динамика": [trend[key] for key in latest["indicator"]],
             "Как считается": [INDICATOR_SPECS[key].rule for key in latest["indicator"]],
             "Подтверждение": latest["evidence"].replace("", "—"),
             "reading": latest["reading"],
             "indicator": latest["indicator"],
             "status": latest["status"],
-        }
-    )
+    })

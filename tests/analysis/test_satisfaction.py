@@ -179,7 +179,7 @@ def test_wilson_matches_statsmodels(count, n):
 
 
 def test_wilson_rejects_count_above_n():
-    with pytest.raises(ValueError, match="count <= n"):
+    with pytest.raises(ValueError, match="successes must be between 0 and n"):
         wilson_interval(5, 3)
 
 

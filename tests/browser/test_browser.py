@@ -105,6 +105,22 @@ PAGES = {
 }
 
 
+def _wait_until_settled(page, quiet_seconds: float = 3.0, timeout_seconds: float = 120.0) -> None:
+    """Wait until the script has finished: no running indicator and no new elements for a while."""
+    elements = page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]')
+    running = page.locator('[data-testid="stStatusWidget"]')
+    deadline = time.monotonic() + timeout_seconds
+    last_count, quiet_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = elements.count()
+        if count != last_count or running.count():
+            last_count, quiet_since = count, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_seconds:
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"the page kept changing for {timeout_seconds} s")
+
+
 def _visit_every_page(page, base_url: str) -> dict[str, str]:
     """Open each page, wait for its title, screenshot it; return the pages that failed."""
     errors = {}
@@ -112,8 +128,7 @@ def _visit_every_page(page, base_url: str) -> dict[str, str]:
         page.goto(f"{base_url}/{path}", timeout=120_000)
         try:
             page.locator("h1", has_text=title).first.wait_for(timeout=120_000)
-            page.wait_for_load_state("networkidle", timeout=60_000)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
+            _wait_until_settled(page)
         except Exception as error:  # noqa: BLE001  (any wait failure is reported per page)
             errors[path] = f"no title «{title}»: {error}"
         page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
@@ -138,7 +153,7 @@ def test_every_page_in_chromium(running_app):
         page.goto(base_url, timeout=120_000)
         page.get_by_text("Педагогов", exact=True).wait_for(timeout=180_000)
         page.get_by_text("Изменение цифровых компетенций").wait_for(timeout=120_000)
-        page.wait_for_timeout(1500)
+        _wait_until_settled(page)
         page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
         metrics = {
             label: page.get_by_test_id("stMetric")
