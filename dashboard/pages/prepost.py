@@ -9,7 +9,11 @@ from dashboard.ui import fmt_int, fmt_number, fmt_p_value, fmt_percent
 from reports.effectiveness import effectiveness_tables
 
 TEST_LABELS = {"paired_t": "t-критерий для связанных выборок", "wilcoxon": "критерий Уилкоксона"}
-MODEL_TITLES = {"digital": "Цифровая модель", "traditional": "Традиционная модель", "all": "Все участники"}
+MODEL_TITLES = {
+    "digital": "Цифровая модель",
+    "traditional": "Традиционная модель",
+    "all": "Все участники (наставляемые обеих моделей, наставники и педагоги вне групп)",
+}
 OVERALL_LABEL = "В среднем по областям"
 
 st.title("Компетенции: до и после")

@@ -72,7 +72,8 @@ else:
                  "array": ranked["ci_high"] - ranked["score"],
                  "arrayminus": ranked["score"] - ranked["ci_low"]},
     ))
-    fig.update_layout(xaxis_title="Балл (0 — средний наставник)", yaxis_title="Наставник",
+    fig.update_layout(title="Насколько надёжно различаются баллы наставников?",
+                      xaxis_title="Балл (0 — средний наставник)", yaxis_title="Наставник",
                       yaxis={"autorange": "reversed"}, height=120 + 28 * len(ranked))
     st.plotly_chart(fig, width="stretch")
     overlapping = int((ranked["rank_high"] - ranked["rank_low"] >= 2).sum())
