@@ -27,6 +27,7 @@ from analysis.plain_language import (
     COMPARISON_CAVEAT,
     effect_phrase,
     format_number,
+    format_p_value,
     points_phrase,
     significance_phrase,
 )
@@ -242,7 +243,9 @@ def _mixed_model(frame: pd.DataFrame, confidence: float) -> tuple[dict, str | No
     if any("boundary" in message for message in problems):
         note = "mixed model: between-mentor variance is at the boundary (near 0)"
     elif problems or not fit.converged:
-        note = "mixed model: the optimizer did not converge, estimates are doubtful"
+        # An unconverged fit has no trustworthy estimate, so none is reported.
+        note = "mixed model: the optimizer did not converge, estimates withheld"
+        result = {key: None for key in result}
     if problems:
         logger.warning("MixedLM on the gain: %s", "; ".join(problems))
     return result, note
@@ -580,6 +583,7 @@ def conclusion(row: dict, *, alpha: float = 0.05, confidence: float = 0.95) -> s
             f"{format_number(row['mde_80'], 2)}: отсутствие значимости не "
             "доказывает, что модели равны."
         )
+    text += _cluster_sentence(row, p_value, alpha)
     text += _baseline_sentence(row["baseline_equivalence"], row["baseline_hedges_g"])
     if row["slopes_warning"]:
         text += (
@@ -587,6 +591,31 @@ def conclusion(row: dict, *, alpha: float = 0.05, confidence: float = 0.95) -> s
             "поэтому поправка на исходный уровень приблизительна."
         )
     return f"{text} {COMPARISON_CAVEAT}"
+
+
+def _cluster_sentence(row: dict, p_value: float, alpha: float) -> str:
+    """Say how the result changes when mentees of one mentor are not treated as independent."""
+    cluster_p = row.get("cluster_p_value")
+    if cluster_p is None:
+        return ""
+    text = (
+        " Наставляемые одного наставника похожи друг на друга, поэтому тот же расчёт "
+        "с поправкой на группировку по наставникам даёт более широкий интервал: от "
+        f"{format_number(row['cluster_ci_low'])} до {format_number(row['cluster_ci_high'])} п. п. "
+        f"({format_p_value(cluster_p)})"
+    )
+    if p_value < alpha <= cluster_p:
+        text += ", и с этой поправкой различие уже не является статистически значимым"
+    elif cluster_p < alpha <= p_value:
+        text += ", и с этой поправкой различие статистически значимо"
+    text += "."
+    icc = row.get("icc")
+    if icc is not None:
+        text += (
+            f" Около {format_number(icc * 100, 0)} % разброса прироста приходится на "
+            "различия между наставниками."
+        )
+    return text
 
 
 def _baseline_sentence(category: str | None, g: float | None) -> str:

@@ -196,7 +196,12 @@ def dose_response(
     merged = overall.merge(doses, on="code")
     rows = []
     for model in ("digital", "traditional", "all"):
-        subset = merged if model == "all" else merged[merged["model"] == model]
+        if model == "all":
+            # Pool the mentored participants only, as the pre/post "all" row does.
+            has_model = merged["model"].notna()
+            subset = merged[has_model] if has_model.any() else merged
+        else:
+            subset = merged[merged["model"] == model]
         for dose in ("meetings", "hours"):
             row = {"model": model, "dose": dose, "ci_method": CI_METHOD}
             row.update(

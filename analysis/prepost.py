@@ -413,7 +413,13 @@ def _exclusion_counts(excluded: pd.DataFrame) -> dict:
 
 def _model_subsets(frame: pd.DataFrame, models: list[str]) -> dict[str, pd.DataFrame]:
     subsets = {model: frame[frame["model"] == model] for model in models}
-    subsets[ALL_MODELS] = frame
+    # "all" pools the mentored participants of every model. Mentors and teachers
+    # outside groups start near the top of the scale, so mixing them in would make
+    # the pooled "pre" mean higher than either model's and blur the change.
+    if "model" in frame.columns and frame["model"].notna().any():
+        subsets[ALL_MODELS] = frame[frame["model"].notna()]
+    else:
+        subsets[ALL_MODELS] = frame
     return subsets
 
 
@@ -452,8 +458,8 @@ def prepost_change(
     -------
     pandas.DataFrame
         One row per model (``"digital"``, ``"traditional"`` when present in
-        the data, and ``"all"``, which also counts participants without a
-        model) and area (each area, then ``"overall"``). Columns:
+        the data, and ``"all"``, which pools the participants of every
+        model; only when no row has a model does it count everyone) and area (each area, then ``"overall"``). Columns:
 
         - ``model``, ``area``
         - ``n``: participants with both scores.

@@ -20,7 +20,7 @@ FRAMES_TTL_SECONDS = 300
 
 @st.cache_resource(show_spinner=False)
 def engine() -> Engine:
-    """The shared engine, with the schema upgraded and the demo loaded into an empty database."""
+    """Return the shared engine after upgrading the schema and loading the demo into an empty database."""
     eng = get_engine()
     upgrade_schema(eng)
     if demo.database_is_empty(eng):

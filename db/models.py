@@ -323,7 +323,7 @@ class IndicatorTarget(SQLModel, table=True):
 
 
 class IndicatorConfirmation(SQLModel, table=True):
-    """Evidence that a presence indicator (model, platform, ...) holds from a date."""
+    """Evidence that a presence indicator (model, platform, ...) is met from a date on."""
 
     __tablename__ = "indicator_confirmation"
 

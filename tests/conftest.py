@@ -23,7 +23,10 @@ from db.schema import upgrade_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = PROJECT_ROOT / "sample_data"
-FIELD_INPUTS = PROJECT_ROOT.parent / "shared" / "field-inputs"
+# Copies of the shared field-input files (small synthetic exports of Google/Yandex/
+# Microsoft Forms and Russian-locale Excel), kept in the repository so that a fresh
+# clone runs every test.
+FIELD_INPUTS = PROJECT_ROOT / "tests" / "fixtures" / "field-inputs"
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
