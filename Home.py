@@ -39,6 +39,6 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, expanded=True)
 chrome.render_frame()
 page.run()

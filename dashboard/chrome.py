@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data, state
 from db import demo
+from db.errors import DataError
 
 
 def render_frame() -> None:
@@ -23,7 +24,18 @@ def _demo_notice() -> None:
             "Загрузите свои файлы на странице «Данные» и удалите демонстрацию.",
             icon="ℹ️",
         )
-        if state.can_edit() and st.button("Удалить демонстрационные данные", key="remove_demo"):
-            demo.remove_demo(data.engine())
-            data.refresh()
-            st.rerun()
+        if not state.can_edit():
+            return
+        with st.popover("Удалить демонстрационные данные"):
+            st.write(
+                "Будут удалены все демонстрационные участники, группы, оценки, мероприятия, "
+                "ответы и записи реестров. Ваши собственные загрузки останутся."
+            )
+            if st.button("Да, удалить", key="remove_demo", type="primary"):
+                try:
+                    demo.remove_demo(data.engine())
+                except DataError as error:
+                    st.error(str(error))
+                    return
+                data.refresh()
+                st.rerun()

@@ -44,15 +44,15 @@ if figures.by_month.empty:
 else:
     last = figures.by_month.iloc[-1]
     st.metric(
-        f"Мероприятий за последний месяц с данными ({fmt_month(figures.latest_month)})",
+        f"Участий в мероприятиях за последний месяц с данными ({fmt_month(figures.latest_month)})",
         fmt_int(last["activities"]),
         help="Считаются строки журнала мероприятий: одна строка — один участник на одном мероприятии.",
     )
     chart = figures.by_month.assign(month_label=figures.by_month["month"].map(fmt_month))
     fig = px.bar(
         chart, x="month_label", y="activities",
-        labels={"month_label": "Месяц", "activities": "Записей в журнале"},
-        title="Сколько записей о мероприятиях появляется каждый месяц?",
+        labels={"month_label": "Месяц", "activities": "Участий в мероприятиях"},
+        title="Сколько раз в месяц педагоги участвуют в мероприятиях программы?",
     )
     st.plotly_chart(fig, width="stretch")
 

@@ -39,3 +39,18 @@ def test_overview_says_data_are_demo(demo_db):
 def test_overview_shows_no_nan(demo_db):
     at = open_page()
     assert "nan" not in page_text(at).lower().split()
+
+
+def test_remove_demo_button_empties_database(demo_db):
+    at = open_page()
+    at.button(key="remove_demo").click().run()
+    assert not at.exception
+    assert "демонстрационные данные" not in page_text(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Педагогов"] == "0"
+
+
+def test_department_view_cannot_remove_demo(demo_db):
+    at = open_page(viewer_role="department")
+    assert not at.exception
+    assert not [button for button in at.button if button.key == "remove_demo"]
