@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data, state, ui
 from db import demo
 from db.errors import DataError
 
 
 def render_frame() -> None:
+    ui.use_russian_chart_format()
     state.init_state()
     frames = data.frames()
     state.render_sidebar(frames)
@@ -22,7 +23,7 @@ def _demo_notice() -> None:
         st.warning(
             "Показаны **демонстрационные данные**: вымышленная школа и вымышленные педагоги. "
             "Загрузите свои файлы на странице «Данные» и удалите демонстрацию.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         if not state.can_edit():
             return

@@ -6,6 +6,8 @@ import datetime as dt
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 
 from analysis.plain_language import plural  # noqa: F401  (re-exported for the pages)
 
@@ -127,3 +129,9 @@ def label(mapping: dict[str, str], key) -> str:
     if _is_missing(key):
         return NOT_AVAILABLE
     return mapping.get(str(key), str(key))
+
+
+def use_russian_chart_format() -> None:
+    """Make every plotly chart write numbers as `3,5` and `12 345`, as the tables do."""
+    pio.templates["russian_numbers"] = go.layout.Template(layout={"separators": ", "})
+    pio.templates.default = "plotly+russian_numbers"

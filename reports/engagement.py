@@ -27,6 +27,10 @@ class EngagementFigures:
     by_kind: pd.DataFrame  # activities_by_month
     heatmap: pd.DataFrame  # kind_month_pivot: kinds by months, activity rows
     meetings: pd.DataFrame  # meetings_summary
+    group_meetings: pd.DataFrame  # meetings_per_group: group, month, n_meetings
+    group_spans: pd.DataFrame  # group_table, ended_on capped by the reference date
+    meeting_days: pd.DataFrame  # group_code, occurred_on, model: one row per day with a meeting
+    formats: pd.DataFrame  # month, format, n_activities, hours
     first_meetings: pd.DataFrame  # days_to_first_meeting, one row per group
     first_meeting_summary: pd.DataFrame
     inactive: pd.DataFrame  # inactive_groups ("на контроле")
@@ -56,6 +60,40 @@ def _keep_model(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.model is None or "model" not in table.columns:
         return table
     return table.loc[table["model"] == filters.model].reset_index(drop=True)
+
+
+def _group_spans(groups: pd.DataFrame, reference_date: pd.Timestamp) -> pd.DataFrame:
+    """Collapse groups to one row each, adding `last_on`: the end, or the reference date while open."""
+    spans = engagement.group_table(groups)
+    spans = spans.loc[spans["started_on"] <= reference_date].copy()
+    spans["last_on"] = spans["ended_on"].fillna(reference_date).clip(upper=reference_date)
+    return spans.reset_index(drop=True)
+
+
+def _meeting_days(activities: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """List the days on which a group of `groups` logged a meeting, one row per group and day."""
+    meetings = activities.loc[
+        (activities["kind"] == "meeting") & activities["group_code"].isin(set(groups["group_code"]))
+    ]
+    days = meetings.drop_duplicates(subset=["group_code", "occurred_on"])
+    return days[["group_code", "occurred_on", "model"]].reset_index(drop=True)
+
+
+def group_meetings_wide(per_group: pd.DataFrame) -> pd.DataFrame:
+    """Pivot meetings per group and month: rows `group_code (mentor_code)`, NaN where the group was closed."""
+    wide = per_group.pivot_table(index=["group_code", "mentor_code"], columns="month",
+                                 values="n_meetings", aggfunc="sum")
+    wide.index = [f"{group} ({mentor})" for group, mentor in wide.index]
+    return wide
+
+
+def _formats_by_month(by_kind: pd.DataFrame) -> pd.DataFrame:
+    """Sum activity rows and hours per month and format (in person or remote) over all kinds."""
+    columns = ["month", "format", "n_activities", "hours"]
+    if by_kind.empty:
+        return pd.DataFrame(columns=columns)
+    table = by_kind.groupby(["month", "format"], as_index=False)[["n_activities", "hours"]].sum()
+    return table[columns]
 
 
 def engagement_figures(
@@ -95,6 +133,11 @@ def engagement_figures(
             activities, model=filters.model or engagement.ALL, months=months
         ),
         meetings=_keep_model(engagement.meetings_summary(per_group_meetings), filters),
+        group_meetings=per_group_meetings,
+        group_spans=_group_spans(groups, reference_date),
+        meeting_days=_meeting_days(activities, groups),
+        formats=_formats_by_month(_keep_model(engagement.activities_by_month(activities),
+                                              filters)),
         first_meetings=first_meetings,
         first_meeting_summary=_keep_model(
             engagement.first_meeting_summary(first_meetings), filters

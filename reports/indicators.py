@@ -45,6 +45,13 @@ STATUS_COLOURS = {
     "no_target": "#757575",
     "no_data": "#9e9e9e",
 }
+# Light cell backgrounds per status for tables, where the strong colours above are the text colour.
+STATUS_BACKGROUNDS = {
+    "met": "#e8f5e9",
+    "behind": "#ffebee",
+    "no_target": "#f5f5f5",
+    "no_data": "#fafafa",
+}
 MONTH_NAMES = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
@@ -312,3 +319,98 @@ def indicator_cards(table: pd.DataFrame) -> pd.DataFrame:
             "indicator": latest["indicator"],
             "status": latest["status"],
     })
+
+
+def month_status_tables(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the month-by-indicator table as text cells and the matching status keys.
+
+    Both frames have one row per indicator (Russian label as index, the
+    plan's order) and one column per month (Russian month name). A text
+    cell starts with the status marker, so it reads without colour: for
+    example «✔ 80,0 % (цель 60,0 %)» or «○ 67 чел. (цели нет)».
+    """
+    markers = {"met": "✔", "behind": "✖", "no_target": "○", "no_data": "–"}
+    labels = [spec.label for spec in INDICATOR_SPECS.values()]
+    frame = table.assign(
+        label=table["indicator"].map(lambda key: INDICATOR_SPECS[key].label),
+        cell=[
+            f"{markers[row.status]} {_status_cell(row.indicator, row.value, row.target, row.status)}"
+            for row in table.itertuples(index=False)
+        ],
+    )
+    cells = frame.pivot(index="label", columns="month", values="cell").reindex(labels)
+    statuses = frame.pivot(index="label", columns="month", values="status").reindex(labels)
+    for wide in (cells, statuses):
+        wide.columns = [month_label(month) for month in wide.columns]
+        wide.index.name = "Показатель"
+    return cells, statuses
+
+
+def _status_cell(indicator: str, value: float, target: float, status: str) -> str:
+    if status == "no_data":
+        return "нет данных"
+    value_text = format_value(indicator, value)
+    if pd.isna(target):
+        return f"{value_text} (цели нет)"
+    return f"{value_text} (цель {format_value(indicator, target)})"
+
+
+def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Turn ``analysis.kirkpatrick.coverage_by_level`` into a level-by-stage table of Russian text.
+
+    A cell reads «3 из 3» (measured of catalogued items) or «нет показателей».
+    """
+    frame = coverage.assign(
+        level_label=coverage["level"].map(LEVEL_LABELS),
+        stage_label=coverage["federal_stage"].map(FEDERAL_STAGE_LABELS),
+        cell=[
+            f"{measured} из {items}" if items else "нет показателей"
+            for measured, items in zip(coverage["measured"], coverage["items"], strict=True)
+        ],
+    )
+    wide = frame.pivot(index="level_label", columns="stage_label", values="cell")
+    wide = wide.reindex(index=list(LEVEL_LABELS.values()), columns=list(FEDERAL_STAGE_LABELS.values()))
+    wide.index.name = "Уровень Киркпатрика"
+    return wide
+
+
+def style_statuses(cells: pd.DataFrame, statuses: pd.DataFrame):
+    """Colour each text cell of ``month_status_tables`` by its status; the text keeps its marker."""
+    def css(status) -> str:
+        if status not in STATUS_COLOURS:
+            return ""
+        return f"background-color: {STATUS_BACKGROUNDS[status]}; color: {STATUS_COLOURS[status]}"
+
+    return cells.style.apply(lambda _: statuses.map(css), axis=None)
+
+
+def targets_as_text(wide: pd.DataFrame) -> pd.DataFrame:
+    """Show ``targets_wide`` as text with a decimal comma; an empty string is "no target"."""
+    return wide.map(lambda v: "" if pd.isna(v) else f"{v:g}".replace(".", ","))
+
+
+def targets_from_text(text: pd.DataFrame) -> pd.DataFrame:
+    """Parse edited target cells back to numbers; raise ValueError naming every invalid cell.
+
+    A cell may use a decimal comma or point; blank means no target.
+    """
+    parsed = pd.DataFrame(index=text.index, columns=text.columns, dtype="float64")
+    invalid = []
+    for label in text.index:
+        for month in text.columns:
+            cell = text.loc[label, month]
+            cell = "" if cell is None or pd.isna(cell) else str(cell).strip().replace(",", ".")
+            if not cell:
+                continue
+            try:
+                value = float(cell)
+            except ValueError:
+                value = float("nan")
+            if not value >= 0:
+                invalid.append(f"«{label}», {month_label(month)}: «{text.loc[label, month]}»")
+                continue
+            parsed.loc[label, month] = value
+    if invalid:
+        raise ValueError("Цель должна быть неотрицательным числом или пустой клеткой. Исправьте: "
+                         + "; ".join(invalid) + ".")
+    return parsed

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from analysis.filters import Filters, filter_by_dates
 from analysis.rating import (
+    COMPONENT_LABELS,
     DEFAULT_WEIGHTS,
     explain_rating,
     mentor_rating,
@@ -26,11 +27,14 @@ from analysis.rating import (
 from analysis.satisfaction import respondent_scores
 from db.models import Setting
 from reports.frames import Frames
+from reports.xlsx_report import write_sheets
 
 logger = logging.getLogger(__name__)
 
 WEIGHTS_SETTING_KEY = "rating_weights"
 MENTEE_QUESTIONNAIRE = "mentee_satisfaction"
+FLAG_LABELS = {"too_few_mentees": "меньше двух наставляемых",
+               "too_few_ratings": "меньше двух анкет наставляемых"}
 CONTRACT_KEYS = ("mentor_code", "score", "ci_low", "ci_high", "rank", "rank_low",
                  "rank_high", "n_mentees", "n_ratings")
 
@@ -156,3 +160,52 @@ def mentor_rating_summary(frames: Frames) -> list[dict[str, Any]]:
             item["flag"] = row["flag"]
             result.append(item)
     return result
+
+
+def _export_frame(table: pd.DataFrame, names: pd.Series | None) -> pd.DataFrame:
+    """Russian columns of rating rows for the XLSX export; numbers stay numbers."""
+    columns: dict[str, Any] = {
+        "Место": table["rank"],
+        "Место не выше": table["rank_low"],
+        "Место не ниже": table["rank_high"],
+        "Код наставника": table["mentor_code"],
+    }
+    if names is not None:
+        columns["ФИО"] = table["mentor_code"].map(names)
+    columns.update({
+        "Балл": table["score"],
+        "Балл: 95 % интервал, от": table["ci_low"],
+        "Балл: 95 % интервал, до": table["ci_high"],
+        "Наставляемых": table["n_mentees"],
+        "Анкет наставляемых": table["n_ratings"],
+        "Прирост, п. п. (среднее по наставляемым)": table["gain"],
+        "Прирост: z-оценка": table["z_gain"],
+        "Удовлетворённость, % шкалы": table["satisfaction"],
+        "Удовлетворённость: z-оценка": table["z_satisfaction"],
+        "Встреч": table["n_meetings"],
+        "Часов": table["hours"],
+        "Активность: z-оценка": table["z_activity"],
+        "Продуктов": table["n_products"],
+        "Продукты: z-оценка": table["z_products"],
+        "Почему без места": table["flag"].map(FLAG_LABELS),
+    })
+    return pd.DataFrame(columns)
+
+
+def rating_xlsx(figures: RatingFigures, names: pd.Series | None = None) -> bytes:
+    """Write the rating, the mentors without a rank and the weights as an XLSX workbook.
+
+    Mentors are shown by code; `names` (full names by code) adds a name
+    column for the school's internal use. Text that a spreadsheet would run
+    as a formula is written quoted (see ``reports.xlsx_report``).
+    """
+    weights = pd.DataFrame({
+        "Составляющая": [COMPONENT_LABELS[name] for name in figures.weights],
+        "Вес, %": [weight * 100 for weight in figures.weights.values()],
+    })
+    sheets = {
+        "Рейтинг": _export_frame(figures.ranked, names),
+        "Без места (мало данных)": _export_frame(figures.flagged, names),
+        "Веса": weights,
+    }
+    return write_sheets(sheets, title="Рейтинг наставников")

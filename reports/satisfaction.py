@@ -9,6 +9,12 @@ from typing import Any
 import pandas as pd
 
 from analysis import satisfaction
+from analysis.plain_language import (
+    COMPARISON_CAVEAT,
+    EFFECT_WORDS,
+    format_number,
+    significance_phrase,
+)
 from analysis.filters import Filters, filter_by_dates
 from reports.frames import Frames
 
@@ -124,3 +130,37 @@ def diverging_shares(distribution: pd.DataFrame) -> pd.DataFrame:
                                         "half", "distance"])
     table = table.sort_values(["distance", "signed_share"], kind="stable")
     return table.drop(columns="distance").reset_index(drop=True)
+
+
+def comparison_reading(comparison: dict) -> list[str]:
+    """Word the digital-versus-traditional comparison of satisfaction scores for a head teacher.
+
+    Returns the sentences in reading order: direction and size of the
+    difference (rank-biserial r, sized by Cohen's benchmarks for a
+    correlation), the significance, and what the comparison cannot show.
+    Returns an empty list when either model has no respondent.
+    """
+    r = comparison["rank_biserial"]
+    if comparison["n_digital"] == 0 or comparison["n_traditional"] == 0 or pd.isna(r):
+        return []
+    size = abs(r)
+    # Cohen's (1988) benchmarks for a correlation: 0.1 small, 0.3 medium, 0.5 large.
+    if size < 0.1:
+        word, direction = EFFECT_WORDS["negligible"], "Оценки в двух моделях практически не различаются"
+    else:
+        if size < 0.3:
+            word = EFFECT_WORDS["small"]
+        elif size < 0.5:
+            word = EFFECT_WORDS["medium"]
+        else:
+            word = EFFECT_WORDS["large"]
+        higher, lower = ("цифровой", "традиционной") if r > 0 else ("традиционной", "цифровой")
+        direction = f"В {higher} модели участники чаще ставят более высокие оценки, чем в {lower}"
+    return [
+        f"{direction}: различие {word} по шкале Коэна для корреляций "
+        f"(r = {format_number(r, 2)}; 0,1 — небольшое, 0,3 — среднее, 0,5 — большое). "
+        "r — ранговая бисериальная корреляция: доля пар «цифровая — традиционная», где балл "
+        "выше в цифровой модели, минус доля пар, где он ниже.",
+        f"Критерий Манна–Уитни: различие {significance_phrase(comparison['p_value'])}.",
+        COMPARISON_CAVEAT,
+    ]

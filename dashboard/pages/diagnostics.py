@@ -87,13 +87,15 @@ else:
                        "и не ранжируйте такие группы между собой.")
 
 st.subheader("Какая помощь нужна и в каком формате")
-for counts, title in ((figures.help_counts, "Какая помощь нужна"),
-                      (figures.format_counts, "Удобный формат помощи")):
+for counts, title, question in (
+    (figures.help_counts, "Какая помощь нужна", "Какая помощь нужна педагогам?"),
+    (figures.format_counts, "Удобный формат помощи", "В каком формате педагогам удобнее получать помощь?"),
+):
     if counts.empty:
         st.info(f"{title}: ответов нет.")
         continue
     fig = px.bar(counts.sort_values("n"), x="n", y="option", orientation="h",
-                 hover_data={"reading": True}, title=f"{title}?",
+                 hover_data={"reading": True}, title=question,
                  labels={"n": "Выбрали, человек", "option": "", "reading": "Пояснение"})
     st.plotly_chart(fig, width="stretch")
     st.caption(f"Можно было выбрать несколько вариантов, поэтому доли не складываются в 100 %. "

@@ -14,18 +14,28 @@ from db.errors import DataError
 from db.registers import get_or_create_school, set_target
 from reports.indicators import (
     YearSettings,
-    display_table,
+    coverage_table,
     indicator_cards,
     indicator_table,
     infer_start_year,
     kirkpatrick_table,
     load_registers,
+    month_label,
+    month_status_tables,
     status_counts,
+    style_statuses,
+    targets_as_text,
     targets_changes,
+    targets_from_text,
     targets_wide,
 )
 
 st.title("Показатели результативности проекта")
+printable = st.toggle(
+    "Версия для печати", key="indicators_print",
+    help="Таблица по месяцам и пояснения без элементов редактирования; напечатайте страницу "
+         "из браузера (Ctrl+P). Полный отчёт для управления образования — на странице «Отчёт».",
+)
 
 engine = data.engine()
 frames = data.frames()
@@ -69,8 +79,32 @@ metric_cols[2].metric("○ Цель не задана", counts["no_target"])
 metric_cols[3].metric("– Нет данных", counts["no_data"])
 st.write(
     f"На последний месяц с данными {counts['met']} из 11 показателей не ниже цели, "
-    f"{counts['behind']} отстают; для {counts['no_target']} цель не задана."
+    f"{counts['behind']} отстают; для {counts['no_target']} цель не задана"
+    + (f", для {counts['no_data']} нет значения." if counts["no_data"] else ".")
 )
+st.caption(
+    "Статусы: «выполнено» — значение на конец месяца не ниже цели; «отставание» — ниже цели; "
+    "«цель не задана» — на месяц нет цели, значение показано для справки; «нет данных» — цель "
+    "есть, а значения нет: месяц ещё не закончился или нужные данные (например, анкеты "
+    "удовлетворённости) ещё не собраны. В выгрузке `reports summary --json` этот статус "
+    "записан как `no_data`."
+)
+
+cells, statuses = month_status_tables(table)
+if printable:
+    # A static table prints whole; the interactive grid prints only its visible part.
+    st.html("<style>@media print { [data-testid='stSidebar'], header, "
+            "[data-testid='stToolbar'] { display: none !important; } }</style>")
+    st.subheader(f"Показатели по месяцам, {settings.label}")
+    st.table(style_statuses(cells, statuses))
+    st.caption("✔ выполнено, ✖ отставание, ○ цель не задана, – нет данных; в скобках — цель месяца.")
+    st.subheader("Как считается каждый показатель")
+    for title, rule in zip(cards["Показатель"], cards["Как считается"], strict=True):
+        st.markdown(f"- **{title}** — {rule}")
+    st.subheader("Что означают последние значения")
+    for reading_text in cards["reading"]:
+        st.markdown(f"- {reading_text}")
+    st.stop()
 
 st.dataframe(
     cards.drop(columns=["reading", "indicator", "status"]),
@@ -93,7 +127,10 @@ for reading, status in zip(cards["reading"], cards["status"], strict=True):
         st.info(reading)
 
 st.subheader("По месяцам")
-st.dataframe(display_table(table), hide_index=True, width="stretch", key="indicator_months")
+st.dataframe(style_statuses(cells, statuses), width="stretch", key="indicator_months",
+             height=36 * (len(cells) + 1) + 3)
+st.caption("В каждой клетке — значение на конец месяца и цель этого месяца; значок и цвет "
+           "повторяют статус: ✔ выполнено, ✖ отставание, ○ цель не задана, – нет данных.")
 
 st.subheader("Целевые значения")
 months = [str(month) for month in school_year_months(settings.start_year, settings.start_month,
@@ -103,14 +140,19 @@ if "targets_message" in st.session_state:
     st.success(st.session_state.pop("targets_message"))
 if state.can_edit():
     st.caption("Введите цель в ячейку месяца; пустая ячейка — цели нет. Доли — в процентах, наличие — 1.")
-    edited = st.data_editor(wide, width="stretch", key="targets_editor")
+    edited = st.data_editor(
+        targets_as_text(wide), width="stretch", key="targets_editor",
+        column_config={month: st.column_config.TextColumn(month_label(month)) for month in months},
+    )
     if st.button("Сохранить цели", key="save_targets"):
-        changes = targets_changes(wide, edited)
         try:
+            changes = targets_changes(wide, targets_from_text(edited))
             with Session(engine) as session:
                 for indicator, month, target in changes:
                     set_target(session, school_id, indicator, month, target)
                 session.commit()
+        except ValueError as error:
+            st.error(f"Цели не сохранены. {error}")
         except DataError as error:
             st.error(f"Цели не сохранены: {error}")
         else:
@@ -120,7 +162,8 @@ if state.can_edit():
             data.refresh()
             st.rerun()
 else:
-    st.dataframe(wide, width="stretch")
+    st.caption("Цели задаёт проектная группа; пустая клетка — цели нет.")
+    st.dataframe(targets_as_text(wide).rename(columns=month_label), width="stretch")
 
 st.subheader("Оценка по модели Киркпатрика и этапам целевой модели наставничества")
 overview = kirkpatrick_table(frames, registers)
@@ -141,11 +184,10 @@ st.dataframe(
     width="stretch",
     key="kirkpatrick_table",
 )  # fmt: skip
-st.caption(
-    "Покрытие уровней: "
-    + "; ".join(
-        f"{row.level} / {row.federal_stage}: {row.measured} из {row.items}"
-        for row in coverage.itertuples(index=False)
-        if row.items
-    )
-)
+st.write("Сколько показателей и анализов каждого уровня и этапа уже обеспечены данными:")
+st.dataframe(coverage_table(coverage), width="stretch", key="kirkpatrick_coverage")
+missing = overview.loc[~overview["measured"].astype(bool)]
+if not missing.empty:
+    st.warning("Пока не измеряется: " + "; ".join(
+        f"{row.title} ({row.level_label.lower()}) — {row.missing}" for row in missing.itertuples(index=False)
+    ) + ".")

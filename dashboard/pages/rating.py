@@ -1,12 +1,20 @@
 """«Рейтинг наставников»: weighted components, intervals, and a card per mentor."""
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.rating import COMPONENT_LABELS, COMPONENTS, DEFAULT_WEIGHTS
 from dashboard import data, state
 from dashboard.ui import fmt_int, fmt_number, plural
-from reports.rating import explanation, load_weights, rating_figures, save_weights
+from reports.rating import (
+    FLAG_LABELS,
+    explanation,
+    load_weights,
+    rating_figures,
+    rating_xlsx,
+    save_weights,
+)
 
 st.title("Рейтинг наставников")
 
@@ -19,18 +27,17 @@ st.caption(
     "продукты 15 % — прирост и удовлетворённость отражают результат программы, а активность и "
     "продукты — только процесс, и их легко увеличить числом записей."
 )
-cols = st.columns(len(COMPONENTS))
-chosen = {}
-for col, name in zip(cols, COMPONENTS, strict=True):
-    chosen[name] = col.number_input(
-        COMPONENT_LABELS[name], min_value=0.0, max_value=100.0, step=5.0,
-        value=round(saved[name] * 100, 1), key=f"rating_weight_{name}",
-        disabled=not state.can_edit(),
-    )
-if sum(chosen.values()) <= 0:
-    st.error("Хотя бы один вес должен быть больше нуля. Пока показан рейтинг с весами по умолчанию.")
-    chosen = {name: weight * 100 for name, weight in DEFAULT_WEIGHTS.items()}
 if state.can_edit():
+    cols = st.columns(len(COMPONENTS))
+    chosen = {}
+    for col, name in zip(cols, COMPONENTS, strict=True):
+        chosen[name] = col.number_input(
+            f"{COMPONENT_LABELS[name]}, %", min_value=0.0, max_value=100.0, step=5.0,
+            value=round(saved[name] * 100, 1), format="%.0f", key=f"rating_weight_{name}",
+        )
+    if sum(chosen.values()) <= 0:
+        st.error("Хотя бы один вес должен быть больше нуля. Пока показан рейтинг с весами по умолчанию.")
+        chosen = {name: weight * 100 for name, weight in DEFAULT_WEIGHTS.items()}
     buttons = st.columns(2)
     if buttons[0].button("Сохранить веса", key="rating_save_weights"):
         save_weights(data.engine(), chosen)
@@ -40,6 +47,12 @@ if state.can_edit():
         for name in COMPONENTS:
             st.session_state.pop(f"rating_weight_{name}", None)
         st.rerun()
+else:
+    # Other viewers see the saved weights as text: only the project group changes them.
+    chosen = {name: saved[name] * 100 for name in COMPONENTS}
+    st.write("Веса, сохранённые проектной группой: " + "; ".join(
+        f"{COMPONENT_LABELS[name].lower()} — {fmt_number(chosen[name], 0)} %" for name in COMPONENTS
+    ) + ".")
 
 figures = rating_figures(data.frames(), chosen, state.current_filters())
 if figures.n_mentors == 0:
@@ -76,6 +89,16 @@ else:
                       xaxis_title="Балл (0 — средний наставник)", yaxis_title="Наставник",
                       yaxis={"autorange": "reversed"}, height=120 + 28 * len(ranked))
     st.plotly_chart(fig, width="stretch")
+    with_names = st.checkbox("Добавить ФИО в файл (только для внутреннего пользования школы)",
+                             key="rating_export_names")
+    st.download_button(
+        "Скачать таблицу рейтинга (XLSX)",
+        data=rating_xlsx(figures, names if with_names else None),
+        file_name="рейтинг_наставников.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="rating_download_xlsx",
+        icon=":material/download:",
+    )
     overlapping = int((ranked["rank_high"] - ranked["rank_low"] >= 2).sum())
     st.write(
         "Балл 0 — средний наставник, +1 — на одно стандартное отклонение лучше среднего. "
@@ -89,12 +112,10 @@ else:
 if not figures.flagged.empty:
     st.subheader("Без места: мало данных")
     flagged = figures.flagged
-    reasons = {"too_few_mentees": "меньше двух наставляемых",
-               "too_few_ratings": "меньше двух анкет наставляемых"}
     st.dataframe(
         {
             "Наставник": flagged["mentor_code"] + " " + flagged["mentor_code"].map(names).fillna(""),
-            "Причина": flagged["flag"].map(reasons),
+            "Причина": flagged["flag"].map(FLAG_LABELS),
             "Балл": flagged["score"].map(lambda v: fmt_number(v, 2)),
             "Наставляемых": flagged["n_mentees"].map(fmt_int),
             "Анкет": flagged["n_ratings"].map(fmt_int),
@@ -104,14 +125,41 @@ if not figures.flagged.empty:
     st.caption("Эти наставники не ставятся выше остальных: по одной-двум оценкам место "
                "определить нельзя. Их балл показан для справки.")
 
-st.subheader("Карточка наставника")
-everyone = [*ranked["mentor_code"], *figures.flagged["mentor_code"]]
-code = st.selectbox("Наставник", everyone, key="rating_mentor",
-                    format_func=lambda c: f"{c} {names.get(c, '')}".strip())
-table = ranked if code in set(ranked["mentor_code"]) else figures.flagged
-row = table.loc[table["mentor_code"] == code].iloc[0]
-for line in explanation(row, figures.weights):
-    st.markdown(f"- {line}")
+
+
+def render_card(row) -> None:
+    """Draw one mentor's card: the reading of each component and a chart of its share in the score."""
+    for line in explanation(row, figures.weights):
+        st.markdown(f"- {line}")
+    contributions = [figures.weights[name] * row[f"z_{name}"] for name in COMPONENTS]
+    fig = go.Figure(go.Bar(
+        x=contributions, y=[COMPONENT_LABELS[name] for name in COMPONENTS], orientation="h",
+        marker_color=["#2e7d32" if value >= 0 else "#c62828" for value in contributions],
+        text=[fmt_number(value, 2) for value in contributions], textposition="outside",
+        hovertemplate="%{y}: вклад %{text}<extra></extra>",
+    ))
+    fig.update_layout(
+        title=f"Из чего складывается балл наставника {row['mentor_code']}?",
+        xaxis_title="Вклад в балл (вес × z-оценка; 0 — как у среднего наставника)",
+        yaxis={"autorange": "reversed"}, height=260,
+    )
+    st.plotly_chart(fig, width="stretch", key=f"rating_card_chart_{row['mentor_code']}")
+
+
+st.subheader("Карточки наставников")
+everyone = pd.concat([ranked, figures.flagged], ignore_index=True)
+if st.toggle("Показать карточки всех наставников подряд", key="rating_all_cards"):
+    for _, mentor in everyone.iterrows():
+        with st.container(border=True):
+            place = ("без места: " + FLAG_LABELS.get(mentor["flag"], "мало данных")
+                     if mentor["flag"] else f"место {fmt_int(mentor['rank'])}")
+            st.markdown(f"**{mentor['mentor_code']} {names.get(mentor['mentor_code'], '')}** — {place}")
+            render_card(mentor)
+else:
+    code = st.selectbox("Наставник", list(everyone["mentor_code"]), key="rating_mentor",
+                        placeholder="Выберите наставника",
+                        format_func=lambda c: f"{c} {names.get(c, '')}".strip())
+    render_card(everyone.loc[everyone["mentor_code"] == code].iloc[0])
 
 with st.expander("Как считается рейтинг"):
     st.markdown(

@@ -3,12 +3,20 @@
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.colors import sample_colorscale
 
 from dashboard import data, state
 from dashboard.ui import MODEL_LABELS, fmt_int, fmt_number, fmt_p_value, fmt_share, plural
-from reports.satisfaction import QUESTIONNAIRES, diverging_shares, questionnaire_figures
+from reports.satisfaction import (
+    QUESTIONNAIRES,
+    comparison_reading,
+    diverging_shares,
+    questionnaire_figures,
+)
 
 TITLES = {"mentee_satisfaction": "Наставляемые", "mentor_satisfaction": "Наставники"}
+# Disagreement red, the middle grey, agreement green: the answer's position on its scale picks the colour.
+AGREEMENT_SCALE = [[0.0, "#c62828"], [0.5, "#bdbdbd"], [1.0, "#2e7d32"]]
 ROLE_GENITIVE = {"mentee": "наставляемых", "mentor": "наставников"}
 
 st.title("Удовлетворённость участием в программе")
@@ -26,8 +34,22 @@ if summary["respondents"] == 0:
 cols = st.columns(4)
 cols[0].metric("Ответили", fmt_int(summary["respondents"]))
 cols[1].metric("Охват опроса", fmt_share(response["response_rate"]))
-cols[2].metric("Доля удовлетворённых", fmt_share(summary["share_satisfied"]))
-cols[3].metric("Индекс удовлетворённости", fmt_number(summary["index_percent"]) + " из 100")
+cols[2].metric(
+    "Доля удовлетворённых",
+    fmt_share(summary["share_satisfied"]),
+    help="Доля ответивших, чей средний балл по утверждениям анкеты не ниже порога "
+         "(три четверти шкалы). Это доля людей, а не средняя оценка.",
+)
+cols[3].metric(
+    "Индекс удовлетворённости",
+    fmt_number(summary["index_percent"]) + " из 100",
+    help="Средний балл всех ответивших, пересчитанный в шкалу от 0 (все ответы самые низкие) "
+         "до 100 (все самые высокие). Это не доля людей и не процент удовлетворённых.",
+)
+cols[2].caption(f"доля людей со средним баллом не ниже {fmt_number(summary['threshold'], 2)}; "
+                f"95 % интервал Уилсона: {fmt_share(summary['ci_low'])} – "
+                f"{fmt_share(summary['ci_high'])}")
+cols[3].caption("средний балл, пересчитанный в шкалу 0–100; не доля людей")
 st.write(
     f"Анкету заполнили {fmt_int(response['n_respondents'])} из {fmt_int(response['n_eligible'])} "
     f"{role}, состоящих в группах. Удовлетворены участием {fmt_share(summary['share_satisfied'])} "
@@ -59,16 +81,24 @@ layout = diverging_shares(figures.distribution)
 if layout.empty:
     st.info("В анкете нет утверждений со шкалой.")
 else:
+    scale_min = float(figures.distribution["scale_min"].min())
+    scale_max = float(figures.distribution["scale_max"].max())
     fig = go.Figure()
     for (value, negative), part in layout.groupby(
         ["value", layout["signed_share"] < 0], sort=False
     ):
+        position = (value - scale_min) / (scale_max - scale_min)
         fig.add_bar(y=part["question"], x=part["signed_share"] * 100, orientation="h",
                     name=f"{value:g}", legendgroup=f"{value:g}", showlegend=not negative,
+                    legendrank=int(value), marker_color=sample_colorscale(AGREEMENT_SCALE, position)[0],
                     hovertemplate="%{y}: %{customdata:.0f} %<extra>балл " + f"{value:g}</extra>",
                     customdata=part["share"] * 100)
-    fig.update_layout(barmode="relative", xaxis_title="Доля ответов, % (влево — несогласие)",
-                      legend_title="Балл", height=120 + 45 * layout["question"].nunique())
+    fig.update_layout(
+        barmode="relative", xaxis_title="Доля ответов, % (влево — несогласие, вправо — согласие)",
+        legend_title=f"Балл ({fmt_int(scale_min)} — не согласен, {fmt_int(scale_max)} — согласен)",
+        title="Насколько участники согласны с каждым утверждением анкеты?",
+        height=160 + 45 * layout["question"].nunique(),
+    )
     st.plotly_chart(fig, width="stretch")
     reversed_items = figures.top_two["question"][figures.top_two["reverse"]].tolist()
     if reversed_items:
@@ -94,17 +124,15 @@ if comparison["n_digital"] == 0 or comparison["n_traditional"] == 0:
     st.info(comparison["note"])
 else:
     st.write(
-        f"Медианный балл: цифровая модель {fmt_number(comparison['median_digital'], 2)} "
+        f"Медианный балл респондента: цифровая модель {fmt_number(comparison['median_digital'], 2)} "
         f"({fmt_int(comparison['n_digital'])} чел.), традиционная "
         f"{fmt_number(comparison['median_traditional'], 2)} "
         f"({fmt_int(comparison['n_traditional'])} чел.). Критерий Манна–Уитни: "
-        f"{fmt_p_value(comparison['p_value'])}; ранговая бисериальная корреляция "
-        f"{fmt_number(comparison['rank_biserial'], 2)} (от −1 до 1; больше нуля — выше баллы в "
-        "цифровой модели)."
+        f"U = {fmt_number(comparison['mann_whitney_u'], 1)}, {fmt_p_value(comparison['p_value'])}; "
+        f"размер различия r = {fmt_number(comparison['rank_biserial'], 2)} "
+        "(от −1 до 1; больше нуля — выше баллы в цифровой модели)."
     )
-    verdict = ("Различие статистически значимо (p < 0,05)." if comparison["p_value"] < 0.05
-               else "Статистически значимого различия нет: оно может быть случайным.")
-    st.write(verdict)
+    st.markdown("\n".join(f"- {sentence}" for sentence in comparison_reading(comparison)))
     if comparison["note"]:
         st.warning(comparison["note"])
     if comparison["n_excluded"]:
@@ -114,7 +142,8 @@ else:
     by_model = figures.scores.dropna(subset=["model"])
     by_model = by_model.assign(model=by_model["model"].map(MODEL_LABELS))
     fig = px.box(by_model, x="model", y="score", points="all",
-                 labels={"model": "Модель", "score": "Балл респондента"})
+                 labels={"model": "Модель", "score": "Балл респондента"},
+                 title="Различаются ли оценки участников цифровой и традиционной моделей?")
     st.plotly_chart(fig, width="stretch")
 
 st.subheader("Пожелания и замечания")
@@ -123,12 +152,13 @@ if figures.texts.empty:
 else:
     themes = figures.themes
     fig = px.bar(themes, x="count", y="theme", orientation="h",
-                 labels={"count": "Ответов", "theme": "Тема"})
+                 labels={"count": "Ответов", "theme": "Тема"},
+                 title="О чём участники пишут в свободных ответах?")
     st.plotly_chart(fig, width="stretch")
     st.caption("Темы определяются по ключевым словам, поэтому ответ может попасть в несколько тем, "
                "а отрицание («не хватало времени» и «времени хватало») не различается.")
     chosen = st.selectbox("Показать ответы по теме", ["все", *themes["theme"]],
-                          key="satisfaction_theme")
+                          key="satisfaction_theme", placeholder="Выберите тему")
     texts = figures.texts
     if chosen != "все":
         texts = texts[texts["themes"].map(lambda found: chosen in found)]

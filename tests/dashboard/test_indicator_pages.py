@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -11,6 +12,11 @@ from db.engine import get_engine
 from db.registers import REGISTERS, register_frame
 from tests.dashboard.apptest_helpers import open_page, page_text
 
+
+
+def frame_with(at, column: str) -> pd.DataFrame:
+    """The value of the page's first table that has `column`: display tables carry no widget key."""
+    return next(table.value for table in at.dataframe if column in table.value.columns)
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ def test_indicators_page_with_registers(demo_with_registers):
 
 def test_indicators_page_kirkpatrick_section(demo_db):
     at = open_page("indicators.py")
-    table = at.dataframe[3].value
+    table = frame_with(at, "Уровень")
     assert list(table.columns)[0] == "Уровень"
     assert "4. Результаты" in set(table["Уровень"])
     missing = table.set_index("Показатель или анализ").loc["Результаты обучающихся", "Чего не хватает"]
@@ -65,11 +71,59 @@ def test_indicators_page_kirkpatrick_section(demo_db):
 def test_indicators_page_shows_targets_editor(demo_with_registers):
     at = open_page("indicators.py")
     wide = at.dataframe(key="targets_editor").value
-    assert wide.loc["Наличие платформы", "2024-10"] == 1.0
-    assert wide.loc["Удовлетворённость наставляемых, %", "2025-05"] == 80.0
+    assert wide.loc["Наличие платформы", "2024-10"] == "1"
+    assert wide.loc["Удовлетворённость наставляемых, %", "2025-05"] == "80"
+    assert wide.loc["Удовлетворённость наставляемых, %", "2024-09"] == ""
     at.button(key="save_targets").click().run()
     assert not at.exception
     assert "Сохранено изменений: 0." in page_text(at)
+
+
+def test_indicators_page_every_month_with_status(demo_with_registers):
+    at = open_page("indicators.py")
+    months = frame_with(at, "сентябрь 2024")
+    assert len(months) == 11
+    month_names = ["сентябрь 2024", "октябрь 2024", "ноябрь 2024", "декабрь 2024", "январь 2025",
+                   "февраль 2025", "март 2025", "апрель 2025", "май 2025", "июнь 2025", "июль 2025"]
+    assert list(months.columns) == month_names
+    assert months.loc["Наличие платформы", "октябрь 2024"] == "✔ да (цель да)"
+    assert months.loc["Наличие базы внутренних ресурсов", "октябрь 2024"] == "○ да (цели нет)"
+    assert months.loc["Удовлетворённость наставляемых, %", "июль 2025"] == "✖ 79,0 % (цель 80,0 %)"
+    text = page_text(at)
+    assert "«нет данных» — цель есть, а значения нет" in text
+
+
+def test_indicators_targets_rejects_text(demo_with_registers):
+    from reports.indicators import targets_from_text
+
+    edited = pd.DataFrame({"2024-09": ["12,5", "", "много"]},
+                          index=["Наличие платформы", "Наличие базы внешних ресурсов",
+                                 "Доля нормативно-правовой документации, %"])
+    with pytest.raises(ValueError, match="«Доля нормативно-правовой документации, %», "
+                                         "сентябрь 2024: «много»"):
+        targets_from_text(edited)
+    parsed = targets_from_text(edited.iloc[:2])
+    assert parsed.loc["Наличие платформы", "2024-09"] == 12.5
+    assert pd.isna(parsed.loc["Наличие базы внешних ресурсов", "2024-09"])
+
+
+def test_indicators_print_version(demo_with_registers):
+    at = open_page("indicators.py")
+    at.toggle(key="indicators_print").set_value(True).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "save_targets"]
+    assert len(at.table) == 1
+    text = page_text(at)
+    assert "Показатели по месяцам, 2024/25 учебный год" in text
+    assert "Как считается каждый показатель" in text
+
+
+def test_indicators_kirkpatrick_coverage_in_russian(demo_db):
+    at = open_page("indicators.py")
+    coverage = frame_with(at, "Рост участников (мотивационно-личностный и профессиональный)")
+    assert list(coverage.index) == ["1. Реакция", "2. Научение", "3. Поведение", "4. Результаты"]
+    assert coverage.loc["2. Научение", "Качество процесса реализации программы"] == "нет показателей"
+    assert "Пока не измеряется: Результаты обучающихся" in page_text(at)
 
 
 def test_registers_page_lists_sample_registers(demo_with_registers):
@@ -101,10 +155,22 @@ def test_registers_page_save_without_changes(demo_with_registers):
 def test_report_page_builds_xlsx(demo_with_registers):
     at = open_page("report.py")
     assert not at.exception
-    at.radio(key="report_format").set_value("xlsx").run()
-    at.button(key="build_report").click().run()
+    assert not at.get("download_button")
+    at.button(key="build_report_xlsx").click().run()
     assert not at.exception
-    assert "Отчёт готов: Excel (XLSX, таблицы)" in page_text(at)
+    assert "Готов," in page_text(at)
+    assert [button.proto.label for button in at.get("download_button")] == ["Скачать"]
+
+
+def test_report_page_internal_version_on_request(demo_with_registers):
+    at = open_page("report.py")
+    at.button(key="build_report_docx").click().run()
+    assert len(at.get("download_button")) == 1
+    at.checkbox(key="report_internal").check().run()
+    assert not at.exception
+    # The version with names is a separate file: the one built without names is not offered.
+    assert not at.get("download_button")
+    assert "Внутренняя версия: в файле будут ФИО участников" in page_text(at)
 
 
 def test_report_page_hides_names_option_for_department(demo_db):

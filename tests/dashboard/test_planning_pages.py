@@ -1,6 +1,7 @@
 """Page tests of «Диагностика», «Формирование пар», «Индивидуальные маршруты» and «Мероприятия»."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -54,12 +55,12 @@ def test_events_page_adds_event(demo_db):
     at = open_page("events.py")
     assert_clean(at)
     at.text_input(key="event_title").set_value("Онлайн-встреча по ЦОК")
-    at.multiselect(key="event_participants").select(at.multiselect(key="event_participants").options[0])
+    at.multiselect(key="event_participants").select("T001")
     form_button = [b for b in at.button if b.label == "Добавить мероприятие"][0]
     form_button.click().run()
     text = assert_clean(at)
-    events = planning.events_frame(get_engine(demo_db))
-    assert "Онлайн-встреча по ЦОК" in set(events["title"])
+    events = planning.events_frame(get_engine(demo_db)).set_index("title")
+    assert events.loc["Онлайн-встреча по ЦОК", "n_participants"] == 1
     assert "Календарь" in text
 
 
@@ -89,6 +90,62 @@ def _first_mentee(engine) -> str:
 
     people = participants_frame(engine)
     return str(people.loc[people["role"] == "mentee", "code"].iloc[0])
+
+
+def _engagement_records(at) -> int:
+    """The «Записей о мероприятиях за период» metric of «Вовлечённость» as a number."""
+    metric = next(m for m in at.metric if m.label == "Записей о мероприятиях за период")
+    return int(metric.value.replace("\u202f", ""))
+
+
+def test_event_created_in_app_raises_engagement(demo_db):
+    at = open_page("engagement.py")
+    # A day inside the demo log, so the event falls before the page's check date.
+    before = _engagement_records(at)
+    at.switch_page("dashboard/pages/events.py").run()
+    assert_clean(at)
+    at.text_input(key="event_title").set_value("Конкурс цифровых уроков")
+    at.selectbox(key="event_kind").set_value("contest")
+    at.date_input(key="event_starts_on").set_value(dt.date(2025, 5, 20))
+    # select() takes stored values; the widget's options are the formatted labels.
+    codes = ["T001", "T002", "T003"]
+    participants = at.multiselect(key="event_participants")
+    for code in codes:
+        participants.select(code)
+    next(b for b in at.button if b.label == "Добавить мероприятие").click().run()
+    assert_clean(at)
+    events = planning.events_frame(get_engine(demo_db)).set_index("title")
+    assert events.loc["Конкурс цифровых уроков", "n_participants"] == len(codes)
+    at.switch_page("dashboard/pages/engagement.py").run()
+    assert_clean(at)
+    assert _engagement_records(at) == before + len(codes)
+
+
+def test_route_created_in_app_shows_progress(demo_db):
+    mentee = _first_mentee(get_engine(demo_db))
+    at = open_page("routes.py")
+    assert_clean(at)
+    at.radio(key="route_owner").set_value("mentee").run()
+    at.selectbox(key="route_owner_code").set_value(mentee)
+    at.text_input(key="route_title").set_value("Маршрут по «Сферуму»")
+    next(b for b in at.button if b.label == "Создать маршрут").click().run()
+    text = assert_clean(at)
+    assert "В маршруте пока нет шагов." in text
+
+    at.text_input(key="step_title").set_value("Встреча с наставником")
+    at.date_input(key="step_planned_on").set_value(dt.date(2024, 11, 15))
+    next(b for b in at.button if b.label == "Добавить шаг").click().run()
+    text = assert_clean(at)
+    assert "Выполнено шагов: 0 из 1." in text
+    assert "Просрочено шагов: 1 из 1" in text
+
+    at.date_input(key="step_done_on").set_value(dt.date(2024, 11, 15))
+    at.button(key="step_done").click().run()
+    text = assert_clean(at)
+    assert "Выполнено шагов: 1 из 1. Все шаги, срок которых наступил, выполнены." in text
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
+              for chart in at.get("plotly_chart")]
+    assert titles == ["Успевает ли наставляемый за планом?"]
 
 
 @pytest.mark.parametrize("page", ["diagnostics.py", "matching.py", "routes.py", "events.py"])

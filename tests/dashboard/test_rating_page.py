@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+import pandas as pd
 import pytest
 
 from analysis.rating import DEFAULT_WEIGHTS
 from db.engine import get_engine
-from reports.rating import load_weights, save_weights
+from reports.frames import load_frames
+from reports.rating import load_weights, rating_figures, rating_xlsx, save_weights
 from tests.dashboard.apptest_helpers import open_page, page_text
 
 
@@ -39,7 +44,47 @@ def test_rating_page_read_only_role(demo_db):
     at = open_page("rating.py", viewer_role="administration")
     assert not at.exception
     assert not [b for b in at.button if b.key == "rating_save_weights"]
-    assert at.number_input(key="rating_weight_gain").disabled
+    assert not at.number_input
+    text = page_text(at)
+    assert "Веса, сохранённые проектной группой: прирост компетенций наставляемых — 40" in text
+    assert "Место 1;" in text
+    assert len(at.get("download_button")) == 1
+
+
+def test_rating_page_all_cards(demo_db):
+    at = open_page("rating.py")
+    at.toggle(key="rating_all_cards").set_value(True).run()
+    assert not at.exception
+    text = page_text(at)
+    figures = rating_figures(load_frames(get_engine(demo_db)))
+    n_mentors = len(figures.ranked) + len(figures.flagged)
+    assert text.count("Итоговый балл") == n_mentors
+    assert "без места: меньше двух наставляемых" in text
+
+
+def test_rating_xlsx_neutralises_formulas(demo_db):
+    figures = rating_figures(load_frames(get_engine(demo_db)))
+    first = figures.ranked["mentor_code"].iloc[0]
+    names = pd.Series({first: "=HYPERLINK(\"http://127.0.0.1/\",\"x\")"})
+    book = openpyxl.load_workbook(io.BytesIO(rating_xlsx(figures, names)))
+    assert book.sheetnames == ["Рейтинг", "Без места (мало данных)", "Веса"]
+    sheet = book["Рейтинг"]
+    header = [cell.value for cell in sheet[2]]
+    assert header[:5] == ["Место", "Место не выше", "Место не ниже", "Код наставника", "ФИО"]
+    row = [cell for cell in sheet[3]]
+    assert row[0].value == 1
+    assert row[3].value == first
+    assert row[4].value == "=HYPERLINK(\"http://127.0.0.1/\",\"x\")"
+    assert row[4].data_type == "s"
+    assert row[4].quotePrefix
+    assert sheet.max_row == 2 + len(figures.ranked)
+    assert book["Без места (мало данных)"].max_row == 2 + len(figures.flagged)
+
+
+def test_rating_xlsx_by_code_only(demo_db):
+    figures = rating_figures(load_frames(get_engine(demo_db)))
+    sheet = openpyxl.load_workbook(io.BytesIO(rating_xlsx(figures)))["Рейтинг"]
+    assert "ФИО" not in [cell.value for cell in sheet[2]]
 
 
 def test_weights_default_and_round_trip(demo_db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.dashboard.apptest_helpers import open_page, page_text
 
 
@@ -34,3 +36,37 @@ def test_satisfaction_page_theme_filter(demo_db):
     shown = at.dataframe[-1].value
     assert 0 < len(shown) < all_answers
     assert all("Благодарность" in themes for themes in shown["Темы"])
+
+
+def test_satisfaction_share_and_index_labelled_apart(demo_db):
+    at = open_page("satisfaction.py")
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Доля удовлетворённых"].endswith("%")
+    assert metrics["Индекс удовлетворённости"].endswith("из 100")
+    captions = "\n".join(caption.value for caption in at.caption)
+    assert "доля людей со средним баллом не ниже 4" in captions
+    assert "средний балл, пересчитанный в шкалу 0–100; не доля людей" in captions
+
+
+def test_satisfaction_charts_state_their_question(demo_db):
+    at = open_page("satisfaction.py")
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    titles = [spec["layout"]["title"]["text"] for spec in specs]
+    assert titles == [
+        "Насколько участники согласны с каждым утверждением анкеты?",
+        "Различаются ли оценки участников цифровой и традиционной моделей?",
+        "О чём участники пишут в свободных ответах?",
+    ]
+    # Diverging bars: one legend entry per scale point, in scale order, coloured red to green.
+    bars = [trace for trace in specs[0]["data"] if trace.get("showlegend", True)]
+    ranked = sorted(bars, key=lambda trace: trace["legendrank"])
+    assert [trace["name"] for trace in ranked] == sorted(trace["name"] for trace in bars)
+    assert ranked[0]["marker"]["color"] != ranked[-1]["marker"]["color"]
+
+
+def test_satisfaction_comparison_plain_reading(demo_db):
+    at = open_page("satisfaction.py")
+    text = page_text(at)
+    assert "по шкале Коэна для корреляций" in text
+    assert "r — ранговая бисериальная корреляция" in text
+    assert "Группы не были сформированы случайно" in text

@@ -65,3 +65,18 @@ def test_dates_and_months():
 )
 def test_plural(n, expected):
     assert plural(n, "наставник", "наставника", "наставников") == expected
+
+
+def test_charts_use_decimal_comma():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.ui import use_russian_chart_format
+
+    previous = pio.templates.default
+    try:
+        use_russian_chart_format()
+        figure = go.Figure(go.Bar(x=["a"], y=[0.5]))
+        assert figure.layout.template.layout.separators == ", "
+    finally:
+        pio.templates.default = previous
