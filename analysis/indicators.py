@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.plain_language import plural
 from analysis.satisfaction import respondent_scores
 
 logger = logging.getLogger(__name__)
@@ -294,7 +295,10 @@ def presence_indicators(
                 base = indicator.split("_", 1)[0]
                 n = float(((resources["base"] == base) & (added_on < end)).sum())
                 if not evidence and n >= min_resources:
-                    evidence = f"в базе {int(n)} ресурс(ов) на конец месяца"
+                    evidence = (
+                        f"в базе {int(n)} {plural(int(n), 'ресурс', 'ресурса', 'ресурсов')} "
+                        "на конец месяца"
+                    )
             elif not evidence and indicator != "platform":
                 number = (
                     MODEL_STAGE_NUMBER

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.plain_language import plural
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["cronbach_alpha", "MIN_ITEMS", "MIN_RESPONDENTS"]
@@ -91,7 +93,7 @@ def cronbach_alpha(
     }
     if k < min_items:
         result["note"] = (
-            f"Альфа Кронбаха не рассчитана: в шкале {k} вопрос(а), "
+            f"Альфа Кронбаха не рассчитана: в шкале {k} {plural(k, 'вопрос', 'вопроса', 'вопросов')}, "
             f"нужно не меньше {min_items}."
         )
         return result

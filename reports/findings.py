@@ -15,6 +15,7 @@ from analysis.plain_language import (
     CHANGE_CAVEAT,
     format_number,
     participants_phrase,
+    plural,
     significance_phrase,
 )
 from reports.frames import Frames
@@ -105,7 +106,11 @@ def _engagement(value: dict) -> list[str]:
             f"{format_number(shares[last] * 100)} % зарегистрированных участников."
         )
     if counts:
-        sentences.append(f"Всего мероприятий в журнале: {int(sum(counts.values()))}.")
+        total = int(sum(counts.values()))
+        sentences.append(
+            f"Всего в журнале {total} {plural(total, 'запись', 'записи', 'записей')} об участии "
+            "педагогов в мероприятиях (одна запись — один участник на одном мероприятии)."
+        )
     hours = value.get("hours_by_model") or {}
     if hours:
         sentences.append(
@@ -151,7 +156,8 @@ def _mentor_rating(rows: list[dict]) -> list[str]:
         )
     if unranked:
         sentences.append(
-            f"Не ранжированы из-за малого числа оценок: {len(unranked)} наставник(ов)."
+            f"Не ранжированы из-за малого числа оценок: {len(unranked)} "
+            f"{plural(len(unranked), 'наставник', 'наставника', 'наставников')}."
         )
     return sentences
 

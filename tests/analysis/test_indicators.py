@@ -103,7 +103,7 @@ def test_presence_min_resources_threshold(resources, roadmap, confirmations):
     assert internal.loc["2024-10", "value"] == 0.0
     assert internal.loc["2024-10", "n"] == 1.0
     assert internal.loc["2024-11", "value"] == 1.0
-    assert internal.loc["2024-11", "evidence"] == "в базе 2 ресурс(ов) на конец месяца"
+    assert internal.loc["2024-11", "evidence"] == "в базе 2 ресурса на конец месяца"
 
 
 def test_presence_model_from_done_stage(resources, roadmap, confirmations):
