@@ -44,12 +44,15 @@ def _has_pre_and_post(assessments: pd.DataFrame) -> bool:
     return {"pre", "post"} <= stages
 
 
-def effectiveness_tables(frames: Frames, filters: Filters | None = None) -> Effectiveness:
+def effectiveness_tables(
+    frames: Frames, filters: Filters | None = None, p_adjust: str = "holm"
+) -> Effectiveness:
     """Compute the pre/post, comparison, dose-response and attrition tables.
 
     The date filter selects assessments by ``assessed_on``. The pages pick
     the model and area rows from the result, because the ``"overall"`` score
-    and the comparison need every area and both models.
+    and the comparison need every area and both models. ``p_adjust``
+    (``"holm"`` or ``"fdr_bh"``) adjusts the pre/post p-values across areas.
     """
     assessments = _assessments(frames, filters)
     if assessments.empty or not _has_pre_and_post(assessments):
@@ -57,7 +60,7 @@ def effectiveness_tables(frames: Frames, filters: Filters | None = None) -> Effe
         empty = pd.DataFrame()
         return Effectiveness(empty, empty, empty, empty)
     return Effectiveness(
-        prepost=prepost_change(assessments),
+        prepost=prepost_change(assessments, p_adjust=p_adjust),
         comparison=compare_models(assessments),
         dose=dose_response(assessments, frames.activities),
         attrition=attrition(assessments),

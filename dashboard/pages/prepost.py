@@ -1,48 +1,36 @@
 """«Компетенции: до и после»: change of competence scores within each model."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from analysis.filters import Filters
+from analysis.prepost import OVERALL, P_ADJUST_NAMES
 from dashboard import data, state
 from dashboard.ui import fmt_int, fmt_number, fmt_p_value, fmt_percent
-from reports.effectiveness import effectiveness_tables
+from reports import effectiveness_figures as figures
+from reports import effectiveness_text as text
+from reports.effectiveness import Effectiveness, effectiveness_tables
 
-TEST_LABELS = {"paired_t": "t-критерий для связанных выборок", "wilcoxon": "критерий Уилкоксона"}
 MODEL_TITLES = {
     "digital": "Цифровая модель",
     "traditional": "Традиционная модель",
-    "all": "Все участники (наставляемые обеих моделей, наставники и педагоги вне групп)",
+    "all": "Обе модели вместе (все наставляемые)",
 }
 OVERALL_LABEL = "В среднем по областям"
+# Streamlit drops a widget's state on pages that do not draw it, so the choice is kept here.
+P_ADJUST_KEY = "prepost_p_adjust"
 
-st.title("Компетенции: до и после")
-st.caption(
-    "Результаты оценки цифровых компетенций в процентах от максимального балла: "
-    "до начала наставничества и после него. Пары «до — после» составлены по коду педагога."
-)
 
-filters = state.current_filters()
-tables = effectiveness_tables(data.frames(), filters)
-table = tables.prepost
-
-if table.empty:
-    st.info(
-        "Нет оценок этапов «до» и «после» за выбранный период: изменение считать не из чего. "
-        "Загрузите оценки компетенций на странице «Данные»."
-    )
-    st.stop()
-
-models = [filters.model] if filters.model else [m for m in ("digital", "traditional", "all") if m in set(table["model"])]
-if filters.area:
-    table = table[table["area"].isin([filters.area, "overall"])]
+@st.cache_data(ttl=data.FRAMES_TTL_SECONDS, show_spinner="Расчёт статистики…")
+def load_tables(filters: Filters, p_adjust: str) -> Effectiveness:
+    return effectiveness_tables(data.frames(), filters, p_adjust)
 
 
 def area_label(area: str) -> str:
-    return OVERALL_LABEL if area == "overall" else area
+    return OVERALL_LABEL if area == OVERALL else area
 
 
-def display_table(rows: pd.DataFrame) -> pd.DataFrame:
+def display_table(rows: pd.DataFrame, p_adjust: str) -> pd.DataFrame:
     """Russian column names and formatted values; missing values show as «—»."""
     return pd.DataFrame(
         {
@@ -56,13 +44,81 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
                 f"{fmt_number(low)} … {fmt_number(high)}" if pd.notna(low) else "—"
                 for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)
             ],
-            "Критерий": rows["test"].map(lambda test: TEST_LABELS.get(test, "—")),
-            "p (с поправкой)": rows["p_adjusted"].map(fmt_p_value),
+            "Критерий": [text.test_label(row) for row in rows.to_dict("records")],
+            "p": rows["p_value"].map(fmt_p_value),
+            f"p ({P_ADJUST_NAMES[p_adjust]})": rows["p_adjusted"].map(fmt_p_value),
+            "Другой критерий, p": rows["alternative_p_value"].map(fmt_p_value),
+            "Шапиро — Уилк, p": rows["shapiro_p"].map(fmt_p_value),
             "d_z": rows["cohen_dz"].map(lambda value: fmt_number(value, 2)),
             "g_av": rows["hedges_g_av"].map(lambda value: fmt_number(value, 2)),
         }
     )
 
+
+def render_area_detail(row: dict, pairs: pd.DataFrame, model: str, n_areas: int, p_adjust: str) -> None:
+    """Slope chart, distribution of changes and the test of the chosen area."""
+    st.subheader(f"{area_label(row['area'])}: каждый участник")
+    left, right = st.columns(2)
+    left.plotly_chart(figures.slope_figure(pairs), key=f"prepost_slope_{model}")
+    right.plotly_chart(figures.change_distribution_figure(pairs), key=f"prepost_changes_{model}")
+    st.caption(text.slope_reading(pairs))
+    st.markdown(text.test_choice_text(row))
+    method = text.wilcoxon_method_text(row, pairs["change"].to_numpy())
+    if method:
+        st.markdown(method)
+    st.markdown(text.exclusions_text(row))
+    if row["area"] != OVERALL:
+        st.caption(text.adjustment_text(p_adjust, n_areas))
+
+
+st.title("Компетенции: до и после")
+st.caption(
+    "Результаты оценки цифровых компетенций в процентах от максимального балла: "
+    "до начала наставничества и после него. Пары «до — после» составлены по коду педагога."
+)
+conclusion_box = st.container(border=True)
+
+st.session_state.setdefault(P_ADJUST_KEY, "holm")
+use_bh = st.toggle(
+    "Поправка Бенджамини — Хохберга вместо поправки Холма",
+    value=st.session_state[P_ADJUST_KEY] == "fdr_bh",
+    key="prepost_bh_toggle",
+    help="Поправка Холма строже: она ограничивает вероятность хотя бы одной ложной находки "
+    "по всем областям. Поправка Бенджамини — Хохберга ограничивает долю ложных находок.",
+)
+p_adjust = "fdr_bh" if use_bh else "holm"
+st.session_state[P_ADJUST_KEY] = p_adjust
+
+filters = state.current_filters()
+table = load_tables(filters, p_adjust).prepost
+
+if table.empty:
+    conclusion_box.info(
+        "Нет оценок этапов «до» и «после» за выбранный период: изменение считать не из чего. "
+        "Загрузите оценки компетенций на странице «Данные»."
+    )
+    st.stop()
+
+models = [filters.model] if filters.model else [m for m in ("digital", "traditional", "all") if m in set(table["model"])]
+areas = sorted(set(table["area"]) - {OVERALL})
+if filters.area:
+    table = table[table["area"].isin([filters.area, OVERALL])]
+conclusion_area = filters.area or OVERALL
+
+with conclusion_box:
+    st.subheader("Вывод")
+    for sentence in text.prepost_conclusion(table, models, conclusion_area):
+        st.markdown(sentence)
+
+chart_areas = [OVERALL, *([filters.area] if filters.area else areas)]
+chart_area = st.selectbox(
+    "Область для графиков по участникам и подробностей критерия",
+    chart_areas,
+    index=chart_areas.index(conclusion_area),
+    format_func=area_label,
+    key=f"prepost_chart_area_{filters.area or 'all'}",
+)
+paired = figures.paired_scores(data.frames(), filters)
 
 for model in models:
     rows = table[table["model"] == model]
@@ -70,7 +126,7 @@ for model in models:
         st.info(f"{MODEL_TITLES[model]}: нет участников с оценками.")
         continue
     st.header(MODEL_TITLES[model])
-    overall = rows[rows["area"] == "overall"]
+    overall = rows[rows["area"] == OVERALL]
     if not overall.empty:
         row = overall.iloc[0]
         cols = st.columns(3)
@@ -79,36 +135,45 @@ for model in models:
         cols[2].metric("Изменение", f"{fmt_number(row['mean_change'])} п. п.")
         st.markdown(row["reading"])
 
-    by_area = rows[rows["area"] != "overall"]
-    if not by_area.empty:
-        figure = go.Figure(
-            [
-                go.Bar(name="До", x=by_area["area"], y=by_area["mean_pre"]),
-                go.Bar(name="После", x=by_area["area"], y=by_area["mean_post"]),
-            ]
+    if not rows[rows["area"] != OVERALL].empty:
+        st.plotly_chart(figures.means_by_area_figure(rows), key=f"prepost_chart_{model}")
+    chosen = rows[rows["area"] == chart_area]
+    if not chosen.empty:
+        render_area_detail(
+            chosen.iloc[0].to_dict(),
+            figures.select_pairs(paired.pairs, model, chart_area),
+            model,
+            len(areas),
+            p_adjust,
         )
-        figure.update_layout(
-            barmode="group", yaxis_title="Средний результат, % от максимума",
-            height=360, margin={"t": 20, "b": 20},
-        )
-        st.plotly_chart(figure, key=f"prepost_chart_{model}")
-    st.dataframe(display_table(rows), hide_index=True, key=f"prepost_table_{model}")
-
+    st.dataframe(display_table(rows, p_adjust), hide_index=True, key=f"prepost_table_{model}")
     with st.expander("Как читать результаты по областям"):
-        for reading in by_area["reading"]:
+        for reading in rows.loc[rows["area"] != OVERALL, "reading"]:
             st.markdown(f"- {reading}")
-    repeated = int(rows.loc[rows["area"] != "overall", "n_repeated"].sum())
-    if repeated:
-        st.caption(
-            f"В {fmt_int(repeated)} случаях у педагога было несколько оценок одной области "
-            "на одном этапе: учтена последняя по дате."
-        )
+
+st.header("Индивидуальные траектории")
+paths = figures.trajectories(data.frames(), filters, chart_area)
+if filters.model:
+    paths = paths[paths["model"] == filters.model]
+codes = sorted(paths["code"].astype(str).unique())
+selected = st.multiselect(
+    "Участники (коды)",
+    codes,
+    default=figures.default_trajectory_codes(paths),
+    key=f"prepost_trajectory_codes_{chart_area}_{filters.model or 'all'}",
+    help="Показаны первые участники с наибольшим числом оценок; добавьте или уберите коды.",
+)
+if selected:
+    st.plotly_chart(figures.trajectories_figure(paths, selected), key="prepost_trajectories")
+st.caption(text.trajectories_reading(paths, selected))
 
 st.caption(
-    "Как считается. Изменение — «после» минус «до» у одного и того же педагога. Если различия "
+    "Как считается. Изменение — «после» минус «до» у одного и того же педагога. Если изменения "
     "распределены примерно нормально (критерий Шапиро — Уилка, p ≥ 0,05), применяется "
-    "t-критерий для связанных выборок, иначе — критерий знаковых рангов Уилкоксона; поправка "
-    "Холма учитывает, что областей несколько. d_z — среднее изменение в стандартных отклонениях "
+    "t-критерий для связанных выборок, иначе — критерий знаковых рангов Уилкоксона; второй "
+    "критерий показан рядом для сравнения. Поправка на число областей — Холма или, по "
+    "переключателю, Бенджамини — Хохберга; для среднего по областям поправки нет. "
+    "Меньше 5 пар — критерий не применяется. d_z — среднее изменение в стандартных отклонениях "
     "изменений, g_av — в средних стандартных отклонениях баллов (с поправкой Хеджеса). "
     "Без сравнения с другой группой это изменение, а не доказанный эффект программы: "
     "сравнение моделей — на странице «Цифровая и традиционная модели»."
