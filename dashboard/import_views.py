@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui import fmt_date, fmt_int
+from db.import_log import accounted_rows
 from db.importing.load import ImportReport
 from db.importing.preview import Preview
 from db.importing.templates import KIND_TITLES, KINDS, template_workbook
@@ -132,14 +133,23 @@ def render_outcomes(outcomes: pd.DataFrame) -> None:
     if outcomes.empty:
         st.caption("По этой загрузке нет построчных записей.")
         return
-    table = outcomes.assign(outcome=outcomes["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o)))
-    st.dataframe(
-        table.rename(columns={
-            "row": "Строка", "outcome": "Итог", "column": "Столбец", "value": "Значение",
-            "message": "Пояснение",
-        }),
-        hide_index=True,
+    covered = accounted_rows(outcomes)
+    st.caption(
+        f"Учтено строк файла: {fmt_int(covered)}. Подряд идущие строки с одинаковым итогом "
+        "показаны одной записью «первая–последняя»."
     )
+    rows = [
+        str(first) if first == last else f"{first}–{last}"
+        for first, last in zip(outcomes["row"], outcomes["row_last"], strict=True)
+    ]
+    table = pd.DataFrame({
+        "Строки": rows,
+        "Итог": outcomes["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o)),
+        "Столбец": outcomes["column"].fillna(""),
+        "Значение": outcomes["value"].fillna(""),
+        "Пояснение": outcomes["message"].fillna(""),
+    })
+    st.dataframe(table, hide_index=True)
 
 
 def render_templates() -> None:

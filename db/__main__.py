@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from db.errors import DataError, ImportValidationError
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="записать верные строки, а ошибочные сохранить в <файл>.rejected.csv")
     load.add_argument("--json", action="store_true", help="вывести по одному JSON-объекту на файл")
     load.add_argument("--questionnaire", help="ключ анкеты для выгрузки формы")
+    load.add_argument("--accept-repaired", action="store_true",
+                      help="загрузить текст, восстановленный из «кракозябр» (UTF-8, открытого как "
+                           "Windows-1251); без отметки такой файл отклоняется")
     return parser
 
 
@@ -59,7 +63,8 @@ def _print_report(report, as_json: bool) -> None:
 
 
 def run_import(args) -> int:
-    from db.importing.load import import_file
+    from db.engine import get_engine
+    from db.importing.load import dry_run_set
     from db.importing.order import order_paths
 
     missing = [str(path) for path in args.paths if not path.is_file()]
@@ -67,25 +72,34 @@ def run_import(args) -> int:
         print(f"Файл не найден: {', '.join(missing)}", file=sys.stderr)
         return 2
     status = 0
-    for path in order_paths(args.paths, args.kind):
-        try:
-            report = import_file(path, kind=args.kind, dry_run=args.dry_run,
-                                 skip_invalid=args.skip_invalid, questionnaire=args.questionnaire,
-                                 progress=stderr_progress(path.name))
-        except ImportValidationError as error:
-            status = 1
-            if args.json:
-                print(json.dumps({"file": path.name, "kind": args.kind, "rows_total": 0, "imported": 0,
-                                  "duplicates": 0, "skipped": 0, "rejected": [
-                                      {"row": error.row, "column": error.column, "value": error.value,
-                                       "message": error.message}]}, ensure_ascii=False))
-            else:
-                print(error.message, file=sys.stderr)
-            continue
-        if report.rejected:
-            status = 1
-        _print_report(report, args.json)
+    # Several files form one set: each may refer to codes from the files before it, in dry runs too.
+    checking_set = dry_run_set(get_engine()) if args.dry_run and len(args.paths) > 1 else nullcontext()
+    with checking_set:
+        for path in order_paths(args.paths, args.kind):
+            status = max(status, _import_one(path, args))
     return status
+
+
+def _import_one(path: Path, args) -> int:
+    """Import one file of the command line and print its report; return its exit status."""
+    from db.importing.load import import_file
+
+    try:
+        report = import_file(path, kind=args.kind, dry_run=args.dry_run,
+                             skip_invalid=args.skip_invalid, questionnaire=args.questionnaire,
+                             progress=stderr_progress(path.name),
+                             accept_repaired=args.accept_repaired)
+    except ImportValidationError as error:
+        if args.json:
+            print(json.dumps({"file": path.name, "kind": args.kind, "rows_total": 0, "imported": 0,
+                              "duplicates": 0, "skipped": 0, "rejected": [
+                                  {"row": error.row, "column": error.column, "value": error.value,
+                                   "message": error.message}]}, ensure_ascii=False))
+        else:
+            print(error.message, file=sys.stderr)
+        return 1
+    _print_report(report, args.json)
+    return 1 if report.rejected else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,19 +1,42 @@
-"""«Данные»: upload files, preview what was detected, import, and review past imports."""
+"""«Данные»: upload files, preview what was detected, import, review respondents and past imports."""
 
 import streamlit as st
 
-from dashboard import data, import_views, state
+from dashboard import data, import_controls, import_views, state
 from db.errors import DatabaseBusyError, DataError, ImportValidationError
 from db.import_log import import_log, row_outcomes
 from db.importing.load import import_file
 from db.importing.preview import preview_file
+from db.importing.templates import KIND_ORDER
 from db.importing.undo import undo_import
 
 st.title("Данные")
 
 engine = data.engine()
+editable = state.can_edit()
 
-if not state.can_edit():
+
+def run_import(upload, options: dict, skip_invalid: bool) -> None:
+    """Import one uploaded file with what the user confirmed in its preview, and show the report."""
+    progress = st.progress(0.0, text=f"{upload.name}: загрузка…")
+
+    def show_progress(done: int, total: int) -> None:
+        progress.progress(min(done / max(total, 1), 1.0), text=f"{upload.name}: записано строк {done} из {total}")
+
+    try:
+        report = import_file(upload.getvalue(), upload.name, engine=engine, skip_invalid=skip_invalid,
+                             progress=show_progress, **options)
+    except DatabaseBusyError as error:
+        st.error(str(error))
+    except ImportValidationError as error:
+        st.error(error.message)
+    else:
+        progress.progress(1.0, text=f"{upload.name}: готово")
+        data.refresh()
+        import_views.render_report(report)
+
+
+if not editable:
     st.info("Загружать и отменять загрузки может только проектная группа.")
 else:
     st.subheader("Загрузка файлов")
@@ -28,35 +51,45 @@ else:
         key="upload_skip_invalid",
         help="Без этой отметки файл с хотя бы одной ошибочной строкой не загружается совсем.",
     )
+    ready = []  # (rank in dependency order, upload, import options)
     for upload in uploads or []:
-        content = upload.getvalue()
         with st.container(border=True):
             st.markdown(f"#### {upload.name}")
+            reading = import_controls.reading_options(upload.name)
             try:
-                preview = preview_file(content, upload.name, engine=engine)
+                preview = preview_file(
+                    upload.getvalue(), upload.name, engine=engine,
+                    questionnaire=st.session_state.get(f"questionnaire_{upload.name}"), **reading)
             except ImportValidationError as error:
                 st.error(error.message)
                 continue
+            import_controls.render_pickers(preview, upload.name)
+            accept_repaired = import_controls.render_mojibake(preview, upload.name)
             import_views.render_preview(preview)
-            if st.button("Загрузить", key=f"import_{upload.name}", type="primary"):
-                progress = st.progress(0.0, text="Загрузка…")
+            options = {**reading, "accept_repaired": accept_repaired}
+            if preview.kind == "form":
+                roles, questionnaire = import_controls.render_form_mapping(
+                    engine, preview, upload.name, editable)
+                options.update(mapping=roles, questionnaire=questionnaire)
+            rank = KIND_ORDER.index(preview.kind) if preview.kind in KIND_ORDER else len(KIND_ORDER)
+            ready.append((rank, upload, options))
+            if st.button("Загрузить", key=f"import_{upload.name}", type="primary",
+                         disabled=preview.mojibake == "unrepairable"):
+                run_import(upload, options, skip_invalid)
+    if len(ready) > 1:
+        st.caption("Файлы загружаются в порядке зависимостей: участники, пары и группы, оценки, "
+                   "мероприятия, ответы. Коды из файлов, загруженных раньше, уже известны следующим; "
+                   "каждый файл загружается отдельно и целиком.")
+        if st.button("Загрузить все файлы", key="import_all", type="primary"):
+            for _rank, upload, options in sorted(ready, key=lambda item: item[0]):
+                run_import(upload, options, skip_invalid)
 
-                def show_progress(done: int, total: int) -> None:
-                    progress.progress(min(done / max(total, 1), 1.0), text=f"Записано строк: {done} из {total}")
+st.subheader("Повторные ответы на анкеты")
+import_controls.render_duplicate_rule(engine, editable)
 
-                try:
-                    report = import_file(
-                        content, upload.name, engine=engine, skip_invalid=skip_invalid,
-                        progress=show_progress,
-                    )
-                except DatabaseBusyError as error:
-                    st.error(str(error))
-                except ImportValidationError as error:
-                    st.error(error.message)
-                else:
-                    progress.progress(1.0, text="Готово")
-                    data.refresh()
-                    import_views.render_report(report)
+st.subheader("Проверка респондентов")
+if import_controls.render_reviews(engine, editable):
+    data.refresh()
 
 st.subheader("Журнал загрузок")
 log = import_log(engine)
@@ -68,7 +101,7 @@ if not log.empty:
     )
     import_views.render_outcomes(row_outcomes(engine, int(chosen)))
     status = log.loc[log["import_id"] == chosen, "status"].iloc[0]
-    if state.can_edit() and status == "imported":
+    if editable and status == "imported":
         if st.button("Отменить эту загрузку", key="undo_import"):
             try:
                 deleted = undo_import(int(chosen), engine=engine)

@@ -3,29 +3,50 @@
 Both the long `answers` template and form exports end here. A submission is
 one respondent's answers to one questionnaire at one time. Its content hash
 covers the questionnaire, the respondent and the answers (not the time), so an
-identical resubmission is a duplicate; a changed later submission is stored
-and becomes the latest, and the earlier one stays in history.
+identical resubmission is a duplicate. A changed later submission is stored
+too, and the duplicate rule (setting "duplicate_rule") decides which one
+counts: the latest (default) or the first. The other stays in history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db.importing.bulk import bulk_insert, reserve_ids
 from db.importing.people import Directory, Person
-from db.importing.scales import QuestionnaireInfo, ensure_questionnaire, load_dictionary, split_multiselect
+from db.importing.scales import (
+    QuestionnaireInfo,
+    ensure_questionnaire,
+    load_dictionary,
+    split_multiselect,
+)
 from db.importing.validate import ValidatedTable
 from db.importing.values import is_blank, normalize_label
-from db.importing.writers import WriteResult, _resolve_person, insert_chunks, records_of
-from db.models import Answer, Submission
+from db.importing.writers import WriteResult, _reject, find_person
+from db.models import Answer, Setting, Submission
 
 logger = logging.getLogger(__name__)
+
+DUPLICATE_RULE_KEY = "duplicate_rule"
+DUPLICATE_RULES = ("latest", "first")
+DEFAULT_DUPLICATE_RULE = "latest"
+DUPLICATE_MESSAGE = "повторная отправка тех же ответов тем же участником"
+SUBMISSION_COLUMNS = ("id", "questionnaire_id", "participant_id", "answered_at", "answered_on",
+                      "content_hash", "is_latest", "import_id")
+ANSWER_COLUMNS = ("submission_id", "question", "answer", "value", "missing_reason")
+
+AnswerRow = tuple[str, str, float | None, str | None]  # (question, answer, value, missing_reason)
 
 
 @dataclass
@@ -37,9 +58,9 @@ class SubmissionDraft:
     answers: list[tuple[str, str]] = field(default_factory=list)  # (question, raw answer)
 
 
-def _canonical_answer(draft: SubmissionDraft, question: str, answer: object) -> str:
+def _canonical_answer(questionnaire: QuestionnaireInfo, question: str, answer: object) -> str:
     """Scale answers hash by their value, so «Совершенно согласен» and «Полностью согласен» are equal."""
-    info = draft.questionnaire.question(question)
+    info = questionnaire.question(question)
     if info is not None and info.scale is not None:
         value, reason = info.scale.score(str(answer))
         if value is not None:
@@ -49,15 +70,53 @@ def _canonical_answer(draft: SubmissionDraft, question: str, answer: object) -> 
     return normalize_label(str(answer))
 
 
+def hash_part(questionnaire: QuestionnaireInfo, question: str, answer: object) -> str:
+    """Return one answer's share of the content hash: the folded question and the canonical answer."""
+    return f"{normalize_label(question)}\x1e{_canonical_answer(questionnaire, question, answer)}"
+
+
+def digest_of(questionnaire_key: str, person_code: str, sorted_parts: list[str]) -> str:
+    """SHA-256 of the questionnaire key, the folded code and the sorted answer parts."""
+    parts = [questionnaire_key, normalize_label(person_code), *sorted_parts]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 def content_hash(draft: SubmissionDraft) -> str:
     """SHA-256 of the questionnaire, the respondent and the non-empty answers (not the time)."""
-    parts = [draft.questionnaire.key, normalize_label(draft.person.code)]
-    parts += sorted(
-        f"{normalize_label(question)}\x1e{_canonical_answer(draft, question, answer)}"
+    parts = sorted(
+        hash_part(draft.questionnaire, question, answer)
         for question, answer in draft.answers
         if not is_blank(answer)
     )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest_of(draft.questionnaire.key, draft.person.code, parts)
+
+
+def score_answer(questionnaire: QuestionnaireInfo, question_text: str,
+                 raw: object) -> tuple[list[AnswerRow], tuple[str, str] | None]:
+    """Score one non-empty cell; return its answer rows and (question, label) when the label is off the scale.
+
+    Scale answers are scored through the dictionary. Multi-select answers
+    become one row per chosen option plus one «Другое: …» row for free text.
+    """
+    info = questionnaire.question(question_text)
+    answer = str(raw).strip()
+    if info is not None and info.kind == "multi" and info.options:
+        chosen, other = split_multiselect(answer, info.options, info.separator)
+        rows: list[AnswerRow] = [(info.text, option, None, None) for option in chosen]
+        if other:
+            rows.append((info.text, f"Другое: {other}", None, None))
+        return rows, None
+    value, reason, unknown = None, None, None
+    if info is not None and info.scale is not None:
+        value, reason = info.scale.score(answer)
+        if reason in ("unknown_label", "out_of_scale"):
+            unknown = (info.text, answer)
+    elif info is None:
+        try:
+            value = float(answer.replace(",", "."))
+        except ValueError:
+            value = None
+    return [(info.text if info else question_text, answer, value, reason)], unknown
 
 
 def answer_rows(draft: SubmissionDraft, unknown: Counter) -> list[dict]:
@@ -66,127 +125,208 @@ def answer_rows(draft: SubmissionDraft, unknown: Counter) -> list[dict]:
     for question_text, raw in draft.answers:
         if is_blank(raw):
             continue  # an empty cell is a missing answer, not the lowest level
-        info = draft.questionnaire.question(question_text)
-        answer = str(raw).strip()
-        if info is not None and info.kind == "multi" and info.options:
-            chosen, other = split_multiselect(answer, info.options, info.separator)
-            for option in chosen:
-                rows.append({"question": info.text, "answer": option, "value": None, "missing_reason": None})
-            if other:
-                rows.append({"question": info.text, "answer": f"Другое: {other}", "value": None,
-                             "missing_reason": None})
-            continue
-        value, reason = None, None
-        if info is not None and info.scale is not None:
-            value, reason = info.scale.score(answer)
-            if reason in ("unknown_label", "out_of_scale"):
-                unknown[(info.text, answer)] += 1
-        elif info is None:
-            try:
-                value = float(answer.replace(",", "."))
-            except ValueError:
-                value = None
-        rows.append({"question": info.text if info else question_text, "answer": answer,
-                     "value": value, "missing_reason": reason})
+        scored, off_scale = score_answer(draft.questionnaire, question_text, raw)
+        if off_scale:
+            unknown[off_scale] += 1
+        rows += [{"question": question, "answer": answer, "value": value, "missing_reason": reason}
+                 for question, answer, value, reason in scored]
     return rows
+
+
+def existing_hashes(conn: Connection, questionnaire_ids) -> set[tuple[int, int, str]]:
+    """Return (questionnaire id, participant id, content hash) of the stored submissions."""
+    if not questionnaire_ids:
+        return set()
+    submissions = Submission.__table__
+    return set(conn.execute(sa.select(
+        submissions.c.questionnaire_id, submissions.c.participant_id, submissions.c.content_hash,
+    ).where(submissions.c.questionnaire_id.in_(list(questionnaire_ids)))).all())
 
 
 def write_submissions(conn: Connection, drafts: list[SubmissionDraft], import_id: int,
                       result: WriteResult) -> Counter:
     """Insert new submissions and their answers, report duplicates, refresh `is_latest`."""
-    submissions = Submission.__table__
-    answers = Answer.__table__
     unknown: Counter = Counter()
     questionnaire_ids = {draft.questionnaire.id for draft in drafts}
-    existing = set(conn.execute(sa.select(
-        submissions.c.questionnaire_id, submissions.c.participant_id, submissions.c.content_hash,
-    ).where(submissions.c.questionnaire_id.in_(questionnaire_ids))).all()) if drafts else set()
-    new_drafts, new_rows = [], []
+    existing = existing_hashes(conn, questionnaire_ids)
+    new_drafts, hashes = [], []
     for draft in drafts:
         digest = content_hash(draft)
         key = (draft.questionnaire.id, draft.person.id, digest)
         if key in existing:
             for row in draft.rows:
-                result.duplicates.append((row, "повторная отправка тех же ответов тем же участником"))
+                result.duplicates.append((row, DUPLICATE_MESSAGE))
             continue
         existing.add(key)
         new_drafts.append(draft)
-        new_rows.append({
-            "questionnaire_id": draft.questionnaire.id,
-            "participant_id": draft.person.id,
-            "answered_at": draft.answered_at,
-            "answered_on": draft.answered_at.date(),
-            "content_hash": digest,
-            "is_latest": False,
-            "import_id": import_id,
-        })
+        hashes.append(digest)
         result.imported.extend(draft.rows)
-    pending: list[dict] = []
-    for start in range(0, len(new_rows), 5_000):
-        chunk = new_rows[start : start + 5_000]
-        ids = conn.execute(
-            submissions.insert().returning(submissions.c.id, sort_by_parameter_order=True), chunk
-        ).scalars().all()
-        for submission_id, draft in zip(ids, new_drafts[start : start + 5_000], strict=True):
-            for answer in answer_rows(draft, unknown):
-                answer["submission_id"] = submission_id
-                pending.append(answer)
-        insert_chunks(conn, answers, pending)
-        pending = []
+    ids = reserve_ids(conn, Submission.__table__, len(new_drafts))
+    bulk_insert(conn, Submission.__table__, SUBMISSION_COLUMNS, [
+        (submission_id, draft.questionnaire.id, draft.person.id, draft.answered_at,
+         draft.answered_at.date(), digest, False, import_id)
+        for submission_id, draft, digest in zip(ids, new_drafts, hashes, strict=True)
+    ])
+    answers = []
+    for submission_id, draft in zip(ids, new_drafts, strict=True):
+        for answer in answer_rows(draft, unknown):
+            answers.append((submission_id, answer["question"], answer["answer"], answer["value"],
+                            answer["missing_reason"]))
+    bulk_insert(conn, Answer.__table__, ANSWER_COLUMNS, answers)
     refresh_latest(conn, questionnaire_ids)
     return unknown
 
 
-def refresh_latest(conn: Connection, questionnaire_ids) -> None:
-    """Mark each respondent's newest submission of each questionnaire as the latest one.
+def duplicate_rule(conn: Connection) -> str:
+    """Return the saved rule for changed resubmissions: "latest" (the default) or "first"."""
+    table = Setting.__table__
+    stored = conn.execute(
+        sa.select(table.c.value_json).where(table.c.key == DUPLICATE_RULE_KEY)
+    ).scalar()
+    rule = json.loads(stored) if stored else DEFAULT_DUPLICATE_RULE
+    return rule if rule in DUPLICATE_RULES else DEFAULT_DUPLICATE_RULE
 
-    Ties on `answered_at` go to the higher id, the one imported later.
+
+def save_duplicate_rule(conn: Connection, rule: str) -> None:
+    """Store the rule and re-mark which submission counts in every questionnaire."""
+    if rule not in DUPLICATE_RULES:
+        raise ValueError(f"duplicate rule {rule!r} is not one of {DUPLICATE_RULES}")
+    table = Setting.__table__
+    values = {"value_json": json.dumps(rule), "updated_at": dt.datetime.now(dt.UTC)}
+    updated = conn.execute(table.update().where(table.c.key == DUPLICATE_RULE_KEY).values(**values))
+    if not updated.rowcount:
+        conn.execute(table.insert().values(key=DUPLICATE_RULE_KEY, **values))
+    questionnaire_ids = set(conn.execute(
+        sa.select(Submission.__table__.c.questionnaire_id).distinct()).scalars())
+    refresh_latest(conn, questionnaire_ids, rule=rule)
+    logger.info("duplicate rule set to %r", rule)
+
+
+def refresh_latest(conn: Connection, questionnaire_ids, *, rule: str | None = None) -> None:
+    """Mark the submission that counts for each respondent and questionnaire with `is_latest`.
+
+    Under the rule "latest" (the default) that is the newest submission and
+    under "first" the earliest; `rule=None` reads the saved rule. Ties on
+    `answered_at` go to the higher id (imported later) under "latest" and to
+    the lower id under "first".
     """
     if not questionnaire_ids:
         return
+    rule = rule or duplicate_rule(conn)
     table = Submission.__table__
-    ids = list(questionnaire_ids)
     rows = conn.execute(sa.select(table.c.id, table.c.questionnaire_id, table.c.participant_id,
                                   table.c.answered_at, table.c.is_latest)
-                        .where(table.c.questionnaire_id.in_(ids))).all()
-    newest: dict[tuple[int, int], tuple] = {}
+                        .where(table.c.questionnaire_id.in_(list(questionnaire_ids)))).all()
+    chosen: dict[tuple[int, int], tuple] = {}
     for row in rows:
         key = (row.questionnaire_id, row.participant_id)
-        if key not in newest or (row.answered_at, row.id) > newest[key]:
-            newest[key] = (row.answered_at, row.id)
-    latest = {submission_id for _moment, submission_id in newest.values()}
-    turn_on = [row.id for row in rows if row.id in latest and not row.is_latest]
-    turn_off = [row.id for row in rows if row.id not in latest and row.is_latest]
+        candidate = (row.answered_at, row.id)
+        if key not in chosen or (candidate > chosen[key]) == (rule == "latest"):
+            chosen[key] = candidate
+    counting = {submission_id for _moment, submission_id in chosen.values()}
+    turn_on = [row.id for row in rows if row.id in counting and not row.is_latest]
+    turn_off = [row.id for row in rows if row.id not in counting and row.is_latest]
     for flag, changed in ((True, turn_on), (False, turn_off)):
         for start in range(0, len(changed), 900):
             conn.execute(table.update().where(table.c.id.in_(changed[start : start + 900]))
                          .values(is_latest=flag))
 
 
-def write_answers(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
-    """Writer of the long `answers` template: rows with the same code, questionnaire and time form one submission."""
+def write_answers(conn: Connection, validated: ValidatedTable, import_id: int,
+                  progress: Callable[[int, int], None] | None = None) -> WriteResult:
+    """Writer of the long `answers` template: rows with the same code, questionnaire and time form one submission.
+
+    Works on whole columns: each distinct code, questionnaire and
+    (questionnaire, question, answer) is resolved or scored once, and the
+    submission hashes come from one sort of the answer parts.
+    """
     result = WriteResult()
+    records = validated.records
+    if records.empty:
+        return result
     directory = Directory.load(conn)
     dictionary = load_dictionary(conn)
-    drafts: dict[tuple, SubmissionDraft] = {}
-    questionnaires: dict[str, QuestionnaireInfo] = {}
-    for record in records_of(validated):
-        row = record["_row"]
-        person = _resolve_person(directory, validated, row, "code", record["code"], result)
+    rows = records["_row"].to_numpy(dtype=np.int64)
+
+    code_index, codes = pd.factorize(records["code"])
+    people: list[Person | None] = []
+    for code in codes:
+        person, text = find_person(directory, code)
+        people.append(person)
         if person is None:
+            for row in rows[code_index == len(people) - 1]:
+                result.rejected.append(_reject(validated, int(row), "code", code, text))
+    person_ids = np.array([person.id if person else -1 for person in people], dtype=np.int64)[code_index]
+    keep = person_ids >= 0
+
+    questionnaire_index, names = pd.factorize(records["questionnaire"])
+    infos = [ensure_questionnaire(conn, name, dictionary) for name in names]
+
+    frame = pd.DataFrame({
+        "person": person_ids, "code": code_index, "questionnaire": questionnaire_index,
+        "moment": records["answered_on"].to_numpy(dtype=object),
+        "question": records["question"].to_numpy(dtype=object),
+        "answer": records["answer"].to_numpy(dtype=object), "row": rows,
+    })[keep].reset_index(drop=True)
+    if frame.empty:
+        return result
+    frame["submission"] = frame.groupby(["person", "questionnaire", "moment"], sort=False).ngroup()
+    frame["cell"] = frame.groupby(["questionnaire", "question", "answer"], sort=False).ngroup()
+    cells = frame.drop_duplicates("cell")[["questionnaire", "question", "answer"]]
+    parts, scored, off_scale = [], [], []
+    for questionnaire, question, answer in cells.itertuples(index=False, name=None):
+        info = infos[questionnaire]
+        parts.append(hash_part(info, question, answer))
+        answer_list, unknown = score_answer(info, question, answer)
+        scored.append(answer_list)
+        off_scale.append(unknown)
+    frame["part"] = np.array(parts, dtype=object)[frame["cell"].to_numpy()]
+
+    # One sort by (submission, part) gives every submission's parts in hash order.
+    ordered = frame.sort_values(["submission", "part"], kind="stable")
+    ordered_parts = ordered["part"].to_numpy(dtype=object)
+    bounds = np.flatnonzero(np.diff(ordered["submission"].to_numpy())) + 1
+    starts, ends = np.r_[0, bounds], np.r_[bounds, len(ordered_parts)]
+    heads = frame.drop_duplicates("submission").set_index("submission").sort_index()
+    existing = existing_hashes(conn, {info.id for info in infos})
+    is_new = np.zeros(len(heads), dtype=bool)
+    submission_rows = []
+    for position, head in enumerate(heads.itertuples()):
+        info = infos[head.questionnaire]
+        sorted_parts = ordered_parts[starts[position] : ends[position]].tolist()
+        digest = digest_of(info.key, people[head.code].code, sorted_parts)
+        key = (info.id, head.person, digest)
+        if key in existing:
             continue
-        name = record["questionnaire"]
-        if name not in questionnaires:
-            questionnaires[name] = ensure_questionnaire(conn, name, dictionary)
-        questionnaire = questionnaires[name]
-        moment = record["answered_on"]
-        key = (person.id, questionnaire.id, moment)
-        draft = drafts.get(key)
-        if draft is None:
-            draft = drafts[key] = SubmissionDraft([], person, questionnaire, moment)
-        draft.rows.append(row)
-        draft.answers.append((record["question"], record["answer"]))
-    unknown = write_submissions(conn, list(drafts.values()), import_id, result)
+        existing.add(key)
+        is_new[position] = True
+        submission_rows.append([info.id, int(head.person), head.moment, head.moment.date(), digest])
+
+    row_is_new = is_new[frame["submission"].to_numpy()]
+    result.imported.extend(frame["row"].to_numpy()[row_is_new].tolist())
+    result.duplicates.extend((int(row), DUPLICATE_MESSAGE) for row in frame["row"].to_numpy()[~row_is_new])
+
+    ids = reserve_ids(conn, Submission.__table__, len(submission_rows))
+    bulk_insert(conn, Submission.__table__, SUBMISSION_COLUMNS, [
+        (submission_id, *values, False, import_id)
+        for submission_id, values in zip(ids, submission_rows, strict=True)
+    ])
+    id_of = np.full(len(heads), -1, dtype=np.int64)
+    id_of[is_new] = ids
+    new_rows = frame[row_is_new]
+    answers = [
+        (submission_id, *answer)
+        for submission_id, cell in zip(id_of[new_rows["submission"].to_numpy()].tolist(),
+                                       new_rows["cell"].tolist(), strict=True)
+        for answer in scored[cell]
+    ]
+    bulk_insert(conn, Answer.__table__, ANSWER_COLUMNS, answers, on_chunk=progress)
+    refresh_latest(conn, {info.id for info in infos})
+
+    unknown: Counter = Counter()
+    for cell, count in new_rows["cell"].value_counts().items():
+        if off_scale[cell]:
+            unknown[off_scale[cell]] += int(count)
     result.notes.extend(unknown_label_notes(unknown))
     result.unknown_labels = {f"{question} → «{label}»": count for (question, label), count in unknown.items()}
     return result

@@ -18,11 +18,18 @@ from sqlalchemy.engine import Connection, Engine
 from db.errors import ImportValidationError
 from db.importing.answers import SubmissionDraft, unknown_label_notes, write_submissions
 from db.importing.load import ImportReport, _detected, new_report, run_import
+from db.importing.mappings import QUESTION_PREFIX, MappingMatch, find_mapping
 from db.importing.people import Directory
 from db.importing.reading import RawTable
 from db.importing.scales import QuestionnaireInfo, load_dictionary
 from db.importing.validate import CellIssue, cell_message
-from db.importing.values import InvalidValue, is_blank, normalize_label, parse_datetime, quote
+from db.importing.values import (
+    InvalidValue,
+    is_blank,
+    normalize_label,
+    parse_datetime,
+    quote,
+)
 from db.importing.writers import WriteResult
 from db.models import RespondentReview
 
@@ -69,6 +76,58 @@ def classify_columns(columns: list[str], mapping: dict[str, str] | None = None) 
     return roles
 
 
+def question_columns(roles: dict[str, str]) -> dict[str, str]:
+    """Return {column: question text} of the question columns; a "question:<text>" role names the text."""
+    result = {}
+    for column, role in roles.items():
+        if role == "question":
+            result[column] = column
+        elif role.startswith(QUESTION_PREFIX):
+            result[column] = role[len(QUESTION_PREFIX):]
+    return result
+
+
+def saved_mapping_notes(match: MappingMatch) -> list[str]:
+    """Describe in Russian which saved mapping was applied and what changed in the form since."""
+    notes = [f"Применено сохранённое сопоставление столбцов «{match.name}» "
+             f"(анкета «{match.questionnaire_key}»)."]
+    if match.renamed:
+        notes.append("Переименованы (сопоставлены по похожему тексту): " + "; ".join(
+            f"«{old}» → «{new}»" for old, new in match.renamed) + ". Проверьте, что это те же вопросы.")
+    if match.new:
+        notes.append("Новые столбцы, которых не было в сохранённом сопоставлении: " + "; ".join(
+            f"«{column}»" for column in match.new) + ". Они распознаны автоматически.")
+    if match.missing:
+        notes.append("В выгрузке нет столбцов из сохранённого сопоставления: " + "; ".join(
+            f"«{column}»" for column in match.missing) + ".")
+    return notes
+
+
+def multiselect_notes(table: RawTable, questions: dict[str, str], info: QuestionnaireInfo) -> list[str]:
+    """Warn about answers that look like several options joined by commas but have no option list.
+
+    Without the list of options an answer such as «Доска, панель, Zoom» cannot
+    be split safely (an option may contain a comma itself), so it is stored
+    whole, and the user is told.
+    """
+    notes = []
+    for column, text in questions.items():
+        question = info.question(text)
+        if question is not None and question.kind == "multi" and question.options:
+            continue
+        values = [str(value) for value in table.data[column] if not is_blank(value)]
+        joined = sum(1 for value in values if ", " in value)
+        declared_multi = question is not None and question.kind == "multi"
+        if declared_multi or (joined >= 2 and joined * 2 >= len(values)):
+            notes.append(
+                f"Вопрос «{text}» похож на вопрос с несколькими вариантами ответа, но списка "
+                "вариантов в словаре шкал нет. Ответы сохранены целиком, без разбиения по запятым: "
+                "варианты сами могут содержать запятые. Добавьте варианты в словарь шкал, чтобы "
+                "их можно было разделить."
+            )
+    return notes
+
+
 def choose_questionnaire(questions: list[str], dictionary: dict[str, QuestionnaireInfo],
                          requested: str | None, file_name: str) -> QuestionnaireInfo:
     if requested:
@@ -93,6 +152,12 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
                 skip_invalid: bool, questionnaire: str | None, mapping: dict[str, str] | None,
                 progress, lock_wait_s: float) -> ImportReport:
     """Import a wide form export: one submission per row, through the same transaction as templates."""
+    saved = None
+    if mapping is None:
+        saved = _saved_mapping(engine, table.columns, questionnaire)
+        if saved is not None:
+            mapping = saved.roles
+            questionnaire = questionnaire or saved.questionnaire_key
     roles = classify_columns(table.columns, mapping)
     if "timestamp" not in roles.values():
         raise ImportValidationError(
@@ -106,6 +171,9 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
     report = new_report(table, "form")
     report.detected = _detected(table, None, "form")
     report.detected["mapping"] = roles
+    if saved is not None:
+        report.detected["saved_mapping"] = saved.name
+        report.warnings.extend(saved_mapping_notes(saved))
     sha256 = hashlib.sha256(content).hexdigest()
     total = len(table.row_numbers)
 
@@ -125,18 +193,16 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
                 import_id: int, report: ImportReport) -> WriteResult:
     result = WriteResult()
     dictionary = load_dictionary(conn)
-    questions = [column for column, role in roles.items() if role == "question"]
-    info = choose_questionnaire(questions, dictionary, requested, table.file_name)
+    info = choose_questionnaire(list(question_columns(roles).values()), dictionary, requested,
+                                table.file_name)
     report.detected["questionnaire"] = info.key
-    # Profile columns that identify the respondent (ФИО) are metadata, not answers.
-    questions = [q for q in questions if not (info.question(q) and info.question(q).profile_field == "full_name")]
-    # TODO: a multi-select question missing from the dictionary is stored unsplit, with no
-    # warning that its comma-joined options may be ambiguous.
-    unmatched = [q for q in questions if info.question(q) is None]
+    questions = answer_columns(roles, info)
+    unmatched = [text for text in questions.values() if info.question(text) is None]
     if unmatched:
         result.notes.append(
             f"Вопросы не из словаря анкеты «{info.key}» сохранены как текст без шкалы: "
             + "; ".join(f"«{q}»" for q in unmatched[:10]))
+    result.notes.extend(multiselect_notes(table, questions, info))
     column_of = {role: column for column, role in roles.items() if role != "question"}
     directory = Directory.load(conn)
     frame = table.data
@@ -165,7 +231,7 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
         ):
             name_matches.setdefault(person.id, set()).add(normalize_label(identity["email"]))
         draft = SubmissionDraft([row], person, info, answered_at,
-                                [(q, cells[q]) for q in questions])
+                                [(text, cells[column]) for column, text in questions.items()])
         matched.append((row, person, draft, {"identity": identity, "payload": payload}))
     drafts = []
     for row, person, draft, extra in matched:
@@ -180,6 +246,26 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
     result.notes.extend(unknown_label_notes(unknown))
     result.unknown_labels = {f"{question} → «{label}»": count for (question, label), count in unknown.items()}
     return result
+
+
+def answer_columns(roles: dict[str, str], info: QuestionnaireInfo) -> dict[str, str]:
+    """Return {column: question text} of the columns stored as answers.
+
+    Profile questions that identify the respondent (ФИО) are metadata, not answers.
+    """
+    return {
+        column: text for column, text in question_columns(roles).items()
+        if not (info.question(text) and info.question(text).profile_field == "full_name")
+    }
+
+
+def _saved_mapping(engine: Engine, columns: list[str], questionnaire: str | None) -> MappingMatch | None:
+    try:
+        with engine.connect() as conn:
+            return find_mapping(conn, columns, questionnaire)
+    except sa.exc.SQLAlchemyError as error:  # no schema yet: nothing saved to apply
+        logger.warning("saved form mappings not read: %s", error)
+        return None
 
 
 def _add_review(conn: Connection, result: WriteResult, import_id: int, questionnaire_key: str,

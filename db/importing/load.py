@@ -10,6 +10,7 @@ data transaction rolled back. Dry runs write nothing at all, not even the log.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import csv
 import datetime as dt
 import hashlib
@@ -22,11 +23,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from db.engine import get_engine
 from db.errors import DatabaseBusyError, ImportValidationError, UnknownKindError
+from db.importing.bulk import bulk_insert
 from db.importing.reading import RawTable, read_table
 from db.importing.templates import KIND_TITLES, detect_kind
 from db.importing.validate import CellIssue, ValidatedTable, validate_table
@@ -101,6 +104,26 @@ def _is_lock_error(error: sa.exc.DBAPIError) -> bool:
     return "database is locked" in text or "lock timeout" in text or "could not obtain lock" in text
 
 
+# The connection of a running `dry_run_set`; imports inside it write into savepoints of it.
+_set_connection: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+    "import_set_connection", default=None)
+
+
+def _take_write_lock(conn: Connection, engine: Engine, lock_wait_s: float) -> None:
+    try:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait_s * 1000)}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(lock_wait_s * 1000)}ms'")
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": 20_240_901})
+    except sa.exc.OperationalError as error:
+        if _is_lock_error(error):
+            logger.warning("import lock not obtained within %.0f s: %s", lock_wait_s, error.orig)
+            raise DatabaseBusyError(BUSY_MESSAGE) from error
+        raise
+
+
 @contextlib.contextmanager
 def write_transaction(engine: Engine, *, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Iterator[Connection]:
     """Open a connection holding the import write lock; commit on success, roll back on error.
@@ -108,27 +131,42 @@ def write_transaction(engine: Engine, *, lock_wait_s: float = DEFAULT_LOCK_WAIT_
     SQLite takes the database write lock up front (BEGIN IMMEDIATE), so two
     imports queue instead of failing half-way. PostgreSQL takes a transaction-
     level advisory lock, so imports of the same codes run one after another.
-    Waiting longer than `lock_wait_s` raises `DatabaseBusyError`.
+    Waiting longer than `lock_wait_s` raises `DatabaseBusyError`. Inside
+    `dry_run_set` the transaction is a savepoint of the set's connection.
     """
+    shared = _set_connection.get()
+    if shared is not None:
+        with shared.begin_nested():
+            yield shared
+        return
     with engine.connect() as conn:
-        try:
-            if engine.dialect.name == "sqlite":
-                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait_s * 1000)}")
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(lock_wait_s * 1000)}ms'")
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": 20_240_901})
-        except sa.exc.OperationalError as error:
-            if _is_lock_error(error):
-                logger.warning("import lock not obtained within %.0f s: %s", lock_wait_s, error.orig)
-                raise DatabaseBusyError(BUSY_MESSAGE) from error
-            raise
+        _take_write_lock(conn, engine, lock_wait_s)
         try:
             yield conn
         except BaseException:
             conn.rollback()
             raise
         conn.commit()
+
+
+@contextlib.contextmanager
+def dry_run_set(engine: Engine, *, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Iterator[None]:
+    """Check several files as one set, in which each file may refer to rows of the files before it.
+
+    A real import of a set needs nothing special, because every file commits
+    before the next one starts. A dry run commits nothing, so here the files
+    are written into one transaction that is rolled back at the end; a file
+    whose rows were rejected is rolled back to its savepoint, as its real
+    import would be.
+    """
+    with engine.connect() as conn:
+        _take_write_lock(conn, engine, lock_wait_s)
+        token = _set_connection.set(conn)
+        try:
+            yield
+        finally:
+            _set_connection.reset(token)
+            conn.rollback()
 
 
 def _detected(table: RawTable, validated: ValidatedTable | None, kind: str) -> dict:
@@ -159,26 +197,45 @@ def _record_batch(conn: Connection, report: ImportReport, sha256: str, started: 
     ).returning(batch.c.id)).scalar_one()
 
 
+def outcome_runs(rows: list[tuple[int, str | None]]) -> list[tuple[int, int, str | None]]:
+    """Merge (row, message) pairs into (first row, last row, message) runs of consecutive rows."""
+    if not rows:
+        return []
+    ordered = sorted(rows, key=lambda item: item[0])
+    numbers = np.fromiter((row for row, _message in ordered), dtype=np.int64, count=len(ordered))
+    messages = np.array([message for _row, message in ordered] + [None], dtype=object)
+    breaks = (np.diff(numbers) != 1) | (messages[1:-1] != messages[:-2])
+    starts = np.r_[0, np.flatnonzero(breaks) + 1]
+    ends = np.r_[starts[1:] - 1, len(numbers) - 1]
+    return [(int(numbers[start]), int(numbers[end]), messages[start])
+            for start, end in zip(starts, ends, strict=True)]
+
+
 def _finish_batch(conn: Connection, report: ImportReport, import_id: int, written_rows: set[int]) -> None:
-    """Store the counts and one outcome row per source row (plus one per converted cell)."""
+    """Store the counts and the outcome of every source row, plus one record per converted cell.
+
+    Consecutive rows with the same outcome and message are stored as one
+    record: `row` is the first row, `value` the last one as text and `column`
+    is empty (see `db.import_log.row_outcomes`). A 200,000-row file that
+    imports cleanly thus needs one record instead of 200,000.
+    """
     batch = ImportBatch.__table__
     conn.execute(batch.update().where(batch.c.id == import_id).values(
         status=report.status, finished_at=_now(), rows_total=report.rows_total,
         imported=report.imported, duplicates=report.duplicates, skipped=report.skipped,
         rejected=report.rejected_rows,
     ))
-    outcomes = [{"import_id": import_id, "row": row, "outcome": "imported", "column": None,
-                 "value": None, "message": None} for row in sorted(written_rows)]
-    outcomes += [{"import_id": import_id, "row": row, "outcome": "duplicate", "column": None,
-                  "value": None, "message": message} for row, message in report.duplicate_rows]
-    outcomes += [{"import_id": import_id, "row": row, "outcome": "skipped", "column": None,
-                  "value": None, "message": message} for row, message in report.skipped_rows]
+    outcomes = []
+    for outcome, rows in (("imported", [(row, None) for row in written_rows]),
+                          ("duplicate", report.duplicate_rows), ("skipped", report.skipped_rows)):
+        for first, last, message in outcome_runs(rows):
+            outcomes.append((import_id, first, outcome, None, None if first == last else str(last), message))
     for issue in report.rejected + report.converted:
-        outcomes.append({"import_id": import_id, "row": issue.row, "outcome": issue.outcome,
-                         "column": issue.column, "value": issue.value, "message": issue.message})
-    table = ImportRowOutcome.__table__
-    for start in range(0, len(outcomes), 5_000):
-        conn.execute(table.insert(), outcomes[start : start + 5_000])
+        outcomes.append((import_id, issue.row, issue.outcome, issue.column, issue.value, issue.message))
+    bulk_insert(conn, ImportRowOutcome.__table__,
+                ("import_id", "row", "outcome", "column", "value", "message"), outcomes)
+    logger.info("import %d: %d row outcome records for %d rows", import_id, len(outcomes),
+                report.rows_total)
 
 
 def write_rejected_csv(path: Path, report: ImportReport) -> Path:
@@ -212,16 +269,20 @@ def import_file(
     defaults: dict[str, object] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    header_depth: int = 1,
     questionnaire: str | None = None,
     progress: ProgressCallback | None = None,
     lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+    accept_repaired: bool = False,
 ) -> ImportReport:
     """Import one CSV or XLSX file (a path, or bytes with `name`) in one transaction.
 
     `kind` is detected from the headers unless given; `mapping`, `defaults`,
-    `sheet` and `header_row` override what the reader and template matcher
+    `sheet`, `header_row` and `header_depth` override what the reader and template matcher
     decided (the «Данные» page passes what the user confirmed in the preview).
-    `progress(done_rows, total_rows)` is called while writing. Raises
+    `progress(done_rows, total_rows)` is called while writing, after each
+    chunk. Text repaired from mojibake is imported only with
+    `accept_repaired=True`; garbled text that cannot be repaired never is. Raises
     `ImportValidationError` when the file as a whole is unusable (unreadable,
     unknown kind, a required column missing) and `DatabaseBusyError` when
     another import holds the lock too long.
@@ -230,7 +291,9 @@ def import_file(
     content, file_name, path = _read_source(source, name)
     sha256 = hashlib.sha256(content).hexdigest()
     logger.info("import of %s started (%d bytes, kind %s)", file_name, len(content), kind or "auto")
-    table = read_table(content, file_name, sheet=sheet, header_row=header_row)
+    table = read_table(content, file_name, sheet=sheet, header_row=header_row,
+                       header_depth=header_depth)
+    check_mojibake(table, accept_repaired)
     if kind is None:
         kind, _scores = detect_kind(table.columns)
         if kind is None:
@@ -263,6 +326,24 @@ def import_file(
     for issue in report.rejected[:20]:
         logger.info("rejected: %s", issue.message)
     return report
+
+
+def check_mojibake(table: RawTable, accept_repaired: bool) -> None:
+    """Raise `ImportValidationError` unless the text is clean or its repair was confirmed."""
+    if table.mojibake == "unrepairable":
+        raise ImportValidationError(
+            f"Файл {table.file_name}: текст испорчен перекодировкой («кракозябры»), и восстановить "
+            "его не удалось. Откройте исходный файл, сохраните его в UTF-8 и загрузите снова.",
+            file=table.file_name,
+        )
+    if table.mojibake == "repaired" and not accept_repaired:
+        raise ImportValidationError(
+            f"Файл {table.file_name}: текст испорчен перекодировкой (UTF-8, открытый как "
+            "Windows-1251). Его можно восстановить: проверьте исправленные строки в "
+            "предпросмотре и подтвердите исправление (в командной строке: --accept-repaired), "
+            "или сохраните исходный файл в UTF-8 заново.",
+            file=table.file_name,
+        )
 
 
 def new_report(table: RawTable, kind: str) -> ImportReport:
@@ -307,15 +388,18 @@ def run_import(
             bad_rows = {issue.row for issue in report.rejected}
             written = set(result.imported) - bad_rows
             if dry_run:
-                # A dry run reports what a real run would write, and writes nothing, not even the log.
+                # A dry run reports what a real run would write, and writes nothing, not even the
+                # log. Inside a dry-run set the rows stay until the set's final rollback.
                 report.status = "dry_run"
                 report.imported = 0 if report.rejected and not skip_invalid else len(written)
+                if _set_connection.get() is None or (report.rejected and not skip_invalid):
+                    raise _Rollback
+            elif report.rejected and not skip_invalid:
                 raise _Rollback
-            if report.rejected and not skip_invalid:
-                raise _Rollback
-            report.imported = len(written)
-            report.import_id = import_id
-            _finish_batch(conn, report, import_id, written)
+            else:
+                report.imported = len(written)
+                report.import_id = import_id
+                _finish_batch(conn, report, import_id, written)
     except _Rollback:
         pass
     if report.status == "dry_run":
@@ -339,10 +423,17 @@ def _import_validated(table: RawTable, validated: ValidatedTable, sha256: str, *
     writer = WRITERS[validated.kind]
     total = len(table.row_numbers)
 
+    def on_chunk(done: int, inserted_total: int) -> None:
+        # Writers count inserted rows; the caller sees source rows.
+        if progress and inserted_total != total:
+            done = round(total * done / max(inserted_total, 1))
+        if progress:
+            progress(done, total)
+
     def write(conn: Connection, import_id: int) -> WriteResult:
         if progress:
             progress(0, total)
-        result = writer(conn, validated, import_id)
+        result = writer(conn, validated, import_id, progress=on_chunk)
         if progress:
             progress(total, total)
         return result

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from db.errors import ImportValidationError
+from db.importing.mappings import MappingMatch
 from db.importing.reading import read_table
 from db.importing.templates import KIND_TITLES, detect_kind, map_columns
 from db.importing.validate import validate_table
@@ -41,6 +43,10 @@ class Preview:
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unknown_labels: dict[str, int] = field(default_factory=dict)
+    mojibake: str | None = None  # None | "repaired" | "unrepairable"
+    mojibake_sample: list[tuple[str, str]] = field(default_factory=list)  # (in the file, repaired)
+    questionnaire: str | None = None  # form exports: the questionnaire the answers go to
+    saved_mapping: MappingMatch | None = None  # form exports: the saved mapping applied
 
 
 def _percent_warnings(frame: pd.DataFrame) -> list[str]:
@@ -64,19 +70,21 @@ def _percent_warnings(frame: pd.DataFrame) -> list[str]:
 
 
 def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: str | None = None,
-                 sheet: str | None = None, header_row: int | None = None,
-                 engine=None) -> Preview:
+                 sheet: str | None = None, header_row: int | None = None, header_depth: int = 1,
+                 engine=None, mapping: dict[str, str] | None = None,
+                 questionnaire: str | None = None) -> Preview:
     """Read a file and describe it without writing anything.
 
     For template kinds the rows are validated too, and the first problems are
-    listed. For form exports, answer labels unknown to the scale dictionary are
-    counted when `engine` (or the default database) has the dictionary.
+    listed. For form exports the saved column mapping that fits is applied
+    (unless `mapping` is given), and answer labels unknown to the scale
+    dictionary are counted when `engine` (or the default database) has it.
     """
     if isinstance(source, bytes | bytearray):
         content, file_name = bytes(source), name or "файл"
     else:
         content, file_name = Path(source).read_bytes(), name or Path(source).name
-    table = read_table(content, file_name, sheet=sheet, header_row=header_row)
+    table = read_table(content, file_name, sheet=sheet, header_row=header_row, header_depth=header_depth)
     detected, scores = detect_kind(table.columns)
     kind = kind or detected
     preview = Preview(
@@ -86,6 +94,7 @@ def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: s
         sheet=table.sheet_name, sheet_names=table.sheet_names, columns=table.columns, mapping={},
         first_rows=table.data.head(PREVIEW_ROWS), rows=len(table.row_numbers),
         blank_rows=table.blank_rows, warnings=list(table.warnings) + _percent_warnings(table.data),
+        mojibake=table.mojibake, mojibake_sample=table.mojibake_sample,
     )
     if kind in KIND_TITLES and kind != "form":
         preview.mapping = map_columns(table.columns, kind)
@@ -97,34 +106,50 @@ def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: s
             preview.date_format = validated.date_format
             preview.problems.extend(issue.message for issue in validated.rejected[:50])
     elif kind == "form":
-        from db.importing.forms import classify_columns
-
-        preview.mapping = classify_columns(table.columns)
-        preview.unknown_labels = _form_unknown_labels(table, preview.mapping, engine)
-        for label, count in preview.unknown_labels.items():
-            preview.warnings.append(f"Ответ {label} не найден в словаре шкал ({count} раз).")
+        _describe_form(preview, table, engine, mapping, questionnaire)
     return preview
 
 
-def _form_unknown_labels(table, roles: dict[str, str], engine) -> dict[str, int]:
+def _describe_form(preview: Preview, table, engine, mapping: dict[str, str] | None,
+                   questionnaire: str | None) -> None:
+    """Fill the form part of a preview: roles, saved mapping, questionnaire and answer checks."""
     from db.engine import get_engine
-    from db.importing.forms import choose_questionnaire
+    from db.importing.forms import (
+        answer_columns,
+        choose_questionnaire,
+        classify_columns,
+        multiselect_notes,
+        question_columns,
+        saved_mapping_notes,
+    )
+    from db.importing.mappings import find_mapping
     from db.importing.scales import load_dictionary
 
     engine = engine or get_engine()
     try:
         with engine.connect() as conn:
             dictionary = load_dictionary(conn)
-    except Exception:  # no schema yet: the preview still shows the table
-        return {}
-    questions = [column for column, role in roles.items() if role == "question"]
+            saved = None if mapping is not None else find_mapping(conn, table.columns, questionnaire)
+    except sa.exc.SQLAlchemyError:  # no schema yet: the preview still shows the table
+        dictionary, saved = {}, None
+    if saved is not None:
+        mapping = saved.roles
+        questionnaire = questionnaire or saved.questionnaire_key
+        preview.saved_mapping = saved
+        preview.warnings.extend(saved_mapping_notes(saved))
+    preview.mapping = classify_columns(table.columns, mapping)
     try:
-        info = choose_questionnaire(questions, dictionary, None, table.file_name)
-    except ImportValidationError:
-        return {}
+        info = choose_questionnaire(list(question_columns(preview.mapping).values()), dictionary,
+                                    questionnaire, table.file_name)
+    except ImportValidationError as error:
+        preview.problems.append(error.message)
+        return
+    preview.questionnaire = info.key
+    questions = answer_columns(preview.mapping, info)
+    preview.warnings.extend(multiselect_notes(table, questions, info))
     counts: Counter = Counter()
-    for column in questions:
-        question = info.question(column)
+    for column, text in questions.items():
+        question = info.question(text)
         if question is None or question.scale is None:
             continue
         for value in table.data[column]:
@@ -133,4 +158,6 @@ def _form_unknown_labels(table, roles: dict[str, str], engine) -> dict[str, int]
             _value, reason = question.scale.score(str(value))
             if reason in ("unknown_label", "out_of_scale"):
                 counts[f"«{str(value).strip()}» на вопрос «{question.text}»"] += 1
-    return dict(counts)
+    preview.unknown_labels = dict(counts)
+    for label, count in preview.unknown_labels.items():
+        preview.warnings.append(f"Ответ {label} не найден в словаре шкал ({count} раз).")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from db.errors import ImportValidationError
@@ -158,15 +159,19 @@ def validate_table(
     result = ValidatedTable(kind, table.file_name, records, mapping)
     for column, key in mapping.items():
         spec = specs[key]
-        converted_values, problems, reasons = {}, {}, {}
-        for value in frame[column].unique():
+        # Each distinct cell is parsed once; the object array keeps Python dates and
+        # datetimes as they are (Series.map would infer datetime64 and convert back).
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
+        converted_array = np.empty(len(distinct), dtype=object)
+        problems, reasons = {}, {}
+        for position, value in enumerate(distinct):
             converted, problem, reason = _convert_one(spec, value)
-            converted_values[value] = converted
+            converted_array[position] = converted
             if problem:
                 problems[value] = problem
             if reason:
                 reasons[value] = reason
-        records[key] = frame[column].map(converted_values).astype(object)
+        records[key] = pd.Series(converted_array[codes], index=frame.index, dtype=object)
         if problems:
             mask = frame[column].isin(list(problems))
             bad |= mask

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db.importing.bulk import bulk_insert
 from db.importing.people import Directory, Person
 from db.importing.validate import CellIssue, ValidatedTable, cell_message
 from db.importing.values import normalize_label, quote
@@ -33,7 +34,6 @@ from db.models import (
 
 logger = logging.getLogger(__name__)
 
-INSERT_CHUNK = 5_000
 DEFAULT_SCHOOL_NAME = "МАОУ «СОШ № 55 г. Улан-Удэ»"
 ROLE_TEXT = {"mentor": "наставник", "mentee": "наставляемый", "both": "наставник и наставляемый"}
 
@@ -49,10 +49,16 @@ class WriteResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def insert_chunks(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
-    """Insert with executemany in chunks, so memory stays flat on large files."""
-    for start in range(0, len(rows), INSERT_CHUNK):
-        conn.execute(table.insert(), rows[start : start + INSERT_CHUNK])
+def insert_chunks(conn: Connection, table: sa.Table, rows: list[dict], progress=None) -> None:
+    """Insert dicts that share one set of keys, as tuples in chunks (see `bulk_insert`).
+
+    `progress(done, total)` is called after each chunk, in inserted rows.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    bulk_insert(conn, table, columns, [tuple(row[column] for column in columns) for row in rows],
+                on_chunk=progress)
 
 
 def _none(value):
@@ -70,8 +76,7 @@ def _none(value):
 
 
 def records_of(validated: ValidatedTable) -> list[dict]:
-    # TODO: one dict per row is the main cost on 200,000-row files (about 8,700 rows/s into
-    # SQLite, bench/RESULTS.md); writers could work on the typed columns directly.
+    """Return one dict per validated row (the answers writer works on columns instead)."""
     frame = validated.records
     columns = list(frame.columns)
     return [
@@ -106,30 +111,36 @@ def _reject(validated: ValidatedTable, row: int, key: str, value, text: str) -> 
     return CellIssue(row, column, quote(value), cell_message(validated.file_name, row, column, text))
 
 
-def _resolve_person(
-    directory: Directory, validated: ValidatedTable, row: int, key: str, code: str,
-    result: WriteResult,
-) -> Person | None:
+def find_person(directory: Directory, code: str) -> tuple[Person | None, str | None]:
+    """Return (person, None) for a code, or (None, the rejection text) when none or several fit."""
     found = directory.by_code_one(code)
     if len(found) == 1:
-        return found[0]
+        return found[0], None
     if not found:
         # Hand-kept logs name people as «Петрова А.С.»; accept a name that fits exactly one person.
         person, _reason, _candidates = directory.match(full_name=code)
         if person is not None:
-            return person
-        text = (f"участник с кодом «{code}» не найден. Сначала загрузите файл участников "
-                "или исправьте код.")
-    else:
-        text = f"код «{code}» есть в нескольких школах. Уточните код участника."
-    result.rejected.append(_reject(validated, row, key, code, text))
-    return None
+            return person, None
+        return None, (f"участник с кодом «{code}» не найден. Сначала загрузите файл участников "
+                      "или исправьте код.")
+    return None, f"код «{code}» есть в нескольких школах. Уточните код участника."
+
+
+def _resolve_person(
+    directory: Directory, validated: ValidatedTable, row: int, key: str, code: str,
+    result: WriteResult,
+) -> Person | None:
+    person, text = find_person(directory, code)
+    if person is None:
+        result.rejected.append(_reject(validated, row, key, code, text))
+    return person
 
 
 # --- participants ------------------------------------------------------------
 
 
-def write_participants(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+def write_participants(conn: Connection, validated: ValidatedTable, import_id: int,
+                       progress=None) -> WriteResult:
     result = WriteResult()
     table = Participant.__table__
     schools: dict[str, int] = {}
@@ -172,14 +183,15 @@ def write_participants(conn: Connection, validated: ValidatedTable, import_id: i
             "import_id": import_id,
         })
         result.imported.append(row)
-    insert_chunks(conn, table, to_insert)
+    insert_chunks(conn, table, to_insert, progress)
     return result
 
 
 # --- groups ------------------------------------------------------------------
 
 
-def write_groups(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+def write_groups(conn: Connection, validated: ValidatedTable, import_id: int,
+                 progress=None) -> WriteResult:
     result = WriteResult()
     directory = Directory.load(conn)
     groups = MentoringGroup.__table__
@@ -238,7 +250,7 @@ def write_groups(conn: Connection, validated: ValidatedTable, import_id: int) ->
         membership.add((group_id, mentee.id))
         new_members.append({"group_id": group_id, "mentee_id": mentee.id, "import_id": import_id})
         result.imported.append(row)
-    insert_chunks(conn, members, new_members)
+    insert_chunks(conn, members, new_members, progress)
     return result
 
 
@@ -259,7 +271,8 @@ def area_ids(conn: Connection, names) -> dict[str, int]:
     return ids
 
 
-def write_assessments(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+def write_assessments(conn: Connection, validated: ValidatedTable, import_id: int,
+                      progress=None) -> WriteResult:
     result = WriteResult()
     directory = Directory.load(conn)
     table = Assessment.__table__
@@ -283,7 +296,7 @@ def write_assessments(conn: Connection, validated: ValidatedTable, import_id: in
             "score": record["score"], "max_score": record["max_score"], "import_id": import_id,
         })
         result.imported.append(row)
-    insert_chunks(conn, table, to_insert)
+    insert_chunks(conn, table, to_insert, progress)
     return result
 
 
@@ -307,7 +320,8 @@ def activity_hash(record: dict) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def write_activities(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+def write_activities(conn: Connection, validated: ValidatedTable, import_id: int,
+                     progress=None) -> WriteResult:
     result = WriteResult()
     directory = Directory.load(conn)
     table = Activity.__table__
@@ -355,14 +369,15 @@ def write_activities(conn: Connection, validated: ValidatedTable, import_id: int
             "import_id": import_id,
         })
         result.imported.append(row)
-    insert_chunks(conn, table, to_insert)
+    insert_chunks(conn, table, to_insert, progress)
     return result
 
 
-def _write_answers(conn: Connection, validated: ValidatedTable, import_id: int) -> WriteResult:
+def _write_answers(conn: Connection, validated: ValidatedTable, import_id: int,
+                   progress=None) -> WriteResult:
     from db.importing.answers import write_answers
 
-    return write_answers(conn, validated, import_id)
+    return write_answers(conn, validated, import_id, progress)
 
 
 WRITERS = {

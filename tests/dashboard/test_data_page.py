@@ -1,14 +1,16 @@
 """«Данные»: upload through the file uploader, preview, import, report, log and undo."""
 
-from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from db.engine import get_engine
+from db.importing import import_file
+from db.importing.answers import duplicate_rule
+from db.importing.review import pending_reviews
 from db.models import Participant
+from tests.conftest import FIELD_INPUTS
 from tests.dashboard.apptest_helpers import open_page, page_text
-
-FIELD_INPUTS = Path(__file__).resolve().parents[3] / "shared" / "field-inputs"
 
 NEW_PARTICIPANTS = (
     "Код;ФИО;Роль;Предмет;Стаж, лет;Дата регистрации\r\n"
@@ -77,3 +79,168 @@ def test_field_input_cp1251_preview(demo_db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Кодировка"] == "Windows-1251"
     assert metrics["Строк с данными"] == "3"
+
+
+# What the preview shows for each field-input file on the demo database: the data kind,
+# the number of data rows and facts the reader detected (see the field-inputs README).
+FIELD_INPUT_PREVIEWS = [
+    ("f01_excel_ru_cp1251_semicolon.csv", "не распознан", "3",
+     {"Кодировка": "Windows-1251", "Разделитель": "точка с запятой"}, ["десятичный знак: «,»"]),
+    ("f03_google_utf8_bom.csv", "Выгрузка формы (Google, Яндекс, Microsoft)", "2",
+     {"Кодировка": "UTF-8 с BOM", "Разделитель": "запятая"}, []),
+    ("f04_timestamps_ddmm.csv", "Выгрузка формы (Google, Яндекс, Microsoft)", "4",
+     {"Кодировка": "UTF-8"}, []),
+    ("f05_activity_log_mixed_dates.xlsx", "не распознан", "4",
+     {"Лист": "Журнал", "Строки заголовка": "1"}, ["пустых строк: 1 (будут пропущены)"]),
+    ("f06_multiselect_commas.csv", "Выгрузка формы (Google, Яндекс, Microsoft)", "4", {}, []),
+    ("f07_grid_likert.csv", "Выгрузка формы (Google, Яндекс, Microsoft)", "2", {}, []),
+    ("f08_likert_label_variants.csv", "Выгрузка формы (Google, Яндекс, Microsoft)", "9", {}, []),
+    ("f10_duplicates.csv", "Выгрузка формы (Google, Яндекс, Microsoft)", "5", {},
+     ["пустых строк: 1 (будут пропущены)"]),
+    ("f11_merged_header_log.xlsx", "не распознан", "3", {"Лист": "Учёт", "Строки заголовка": "2, 3"},
+     ["«Итого» — итоговая, не данные; её числа совпадают с суммой строк выше"]),
+    ("f12_prepost_scores_text_numbers.xlsx", "не распознан", "5", {"Лист": "Тест"},
+     ["записаны в процентах (например, «85%»)"]),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "rows", "metrics", "texts"), FIELD_INPUT_PREVIEWS,
+                         ids=[case[0] for case in FIELD_INPUT_PREVIEWS])
+def test_field_input_preview_figures(demo_db, name, kind, rows, metrics, texts):
+    at = _upload(open_page("data_import.py"), name, (FIELD_INPUTS / name).read_bytes())
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Вид данных"] == kind
+    assert shown["Строк с данными"] == rows
+    for label, value in metrics.items():
+        assert shown[label] == value
+    text = page_text(at)
+    for expected in texts:
+        assert expected in text
+
+
+def test_header_row_picker_on_merged_header(demo_db):
+    content = (FIELD_INPUTS / "f11_merged_header_log.xlsx").read_bytes()
+    at = _upload(open_page("data_import.py"), "f11.xlsx", content)
+    assert at.selectbox(key="sheet_f11.xlsx").options == ["Учёт"]
+    at.selectbox(key="header_f11.xlsx").set_value("3").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Строки заголовка"] == "3"
+    assert list(at.dataframe[0].value.columns) == [
+        "Наставник", "Встречи", "Открытые уроки", "Материалы", "Формат"]
+    at.selectbox(key="header_f11.xlsx").set_value("2-3").run()
+    assert {m.label: m.value for m in at.metric}["Строки заголовка"] == "2, 3"
+    assert list(at.dataframe[0].value.columns)[1] == "Мероприятия / Встречи"
+
+
+FIRST_EXPORT = (
+    "Отметка времени,Адрес электронной почты,Встречи с наставником были хорошо организованы,Номер кабинета\r\n"
+    "01.12.2025 10:00:00,teacher01@school.example,Скорее согласен,12\r\n"
+).encode("utf-8")
+SECOND_EXPORT = (
+    "Встречи с наставником были организованы хорошо,Отметка времени,Адрес электронной почты,Комментарий\r\n"
+    "Полностью не согласен,15.12.2025 10:00:00,teacher01@school.example,нет\r\n"
+).encode("utf-8")
+
+
+def test_mapping_saved_and_applied_to_edited_export(demo_db):
+    at = _upload(open_page("data_import.py"), "export1.csv", FIRST_EXPORT)
+    assert not at.exception
+    editor = at.data_editor(key="mapping_export1.csv").value
+    assert editor["Назначение"].tolist() == [
+        "Время ответа", "E-mail", "Вопрос (текст заголовка)", "Вопрос (текст заголовка)"]
+    at.button(key="save_mapping_export1.csv").click().run()
+    assert "сохранено" in page_text(at)
+
+    at = _upload(open_page("data_import.py"), "export2.csv", SECOND_EXPORT)
+    text = page_text(at)
+    assert "Применено сохранённое сопоставление" in text
+    assert ("«Встречи с наставником были хорошо организованы» → "
+            "«Встречи с наставником были организованы хорошо»") in text
+    assert "Новые столбцы" in text
+    assert "«Комментарий»" in text
+    assert "нет столбцов из сохранённого сопоставления: «Номер кабинета»" in text
+    at.button(key="import_export2.csv").click().run()
+    assert not at.exception
+    with get_engine(demo_db).connect() as conn:
+        value = conn.execute(sa.text(
+            "SELECT a.value FROM answer a JOIN submission s ON s.id = a.submission_id "
+            "WHERE s.answered_on = '2025-12-15' "
+            "AND a.question = 'Встречи с наставником были хорошо организованы'")).scalar_one()
+    assert value == 1.0
+
+
+def test_review_list_links_respondent(demo_db):
+    content = (
+        "Отметка времени,ФИО,Встречи с наставником были хорошо организованы\r\n"
+        "02.12.2025 11:00:00,Незнакомова Тестовая Анкетовна,Скорее согласен\r\n"
+    ).encode("utf-8")
+    engine = get_engine(demo_db)
+    report = import_file(content, "unknown.csv", engine=engine, questionnaire="mentee_satisfaction")
+    assert report.reviews[0]["reason"] == "not_found"
+    at = open_page("data_import.py")
+    assert "Ответов ждут проверки: 1" in page_text(at)
+    review_id = int(pending_reviews(engine)["review_id"][0])
+    picker = at.selectbox(key=f"review_pick_{review_id}")
+    first = picker.options[0]
+    at.button(key=f"review_link_{review_id}").click().run()
+    assert not at.exception
+    assert "Респондент сопоставлен с участником" in page_text(at)
+    assert "ответы записаны" in page_text(at)
+    assert pending_reviews(engine).empty
+    assert first.split(" — ")[0] in page_text(at)
+
+
+def test_duplicate_rule_saved_from_page(demo_db):
+    at = open_page("data_import.py")
+    assert "загружается один раз" in page_text(at)
+    at.radio(key="duplicate_rule").set_value("first").run()
+    at.button(key="save_duplicate_rule").click().run()
+    assert not at.exception
+    with get_engine(demo_db).connect() as conn:
+        assert duplicate_rule(conn) == "first"
+
+
+def test_undo_button_removes_import(demo_db):
+    at = _upload(open_page("data_import.py"), "new.csv", NEW_PARTICIPANTS)
+    at.button(key="import_new.csv").click().run()
+    before = _participant_count(demo_db)
+    at = open_page("data_import.py")
+    assert "new.csv" in at.selectbox(key="log_import_id").format_func(at.selectbox(key="log_import_id").value)
+    at.button(key="undo_import").click().run()
+    assert not at.exception
+    assert "отменена" in page_text(at)
+    assert _participant_count(demo_db) == before - 2
+
+
+def test_several_files_imported_in_dependency_order(demo_db):
+    groups = (
+        "Код группы;Код наставника;Код наставляемого;Модель;Дата начала\r\n"
+        "G901;T902;T901;цифровая;05.10.2024\r\n"
+    ).encode("utf-8")
+    at = open_page("data_import.py")
+    at.file_uploader(key="upload_files").set_value([
+        ("groups.csv", groups, "text/csv"), ("new.csv", NEW_PARTICIPANTS, "text/csv")])
+    at.run()
+    at.button(key="import_all").click().run()
+    assert not at.exception
+    text = page_text(at)
+    assert "**new.csv** — загружен" in text
+    assert "**groups.csv** — загружен" in text
+    assert text.index("**new.csv**") < text.index("**groups.csv**")
+
+
+def test_mojibake_needs_confirmation_on_page(demo_db):
+    header = "code;full_name;role;registered_on"
+    text = f"{header}\r\nT905;Петрова Анна Сергеевна;наставник;01.10.2024\r\n"
+    content = text.encode("utf-8").decode("cp1251").encode("utf-8")
+    at = _upload(open_page("data_import.py"), "broken.csv", content)
+    assert "После исправления" in at.dataframe[0].value.columns
+    at.button(key="import_broken.csv").click().run()
+    assert "подтвердите исправление" in page_text(at)
+    at.checkbox(key="accept_repaired_broken.csv").check().run()
+    at.button(key="import_broken.csv").click().run()
+    assert not at.exception
+    with get_engine(demo_db).connect() as conn:
+        name = conn.execute(sa.text("SELECT full_name FROM participant WHERE code = 'T905'")).scalar_one()
+    assert name == "Петрова Анна Сергеевна"

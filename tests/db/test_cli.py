@@ -59,3 +59,35 @@ def test_dry_run_and_skip_invalid(tmp_path):
     report = json.loads(result.stdout)
     assert report["imported"] == 1
     assert (tmp_path / "p.csv.rejected.csv").is_file()
+
+
+GROUPS_CSV = (
+    "Код группы;Код наставника;Код наставляемого;Модель;Дата начала\r\n"
+    "G01;T001;T002;цифровая;05.10.2024\r\n"
+).encode("utf-8")
+
+
+def test_set_imported_in_dependency_order(tmp_path):
+    run_db(tmp_path, "init")
+    (tmp_path / "groups.csv").write_bytes(GROUPS_CSV)
+    (tmp_path / "participants.csv").write_bytes(participants_csv())
+    result = run_db(tmp_path, "import", str(tmp_path / "groups.csv"), str(tmp_path / "participants.csv"),
+                    "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["file"], r["imported"]) for r in reports] == [("participants.csv", 6), ("groups.csv", 1)]
+
+
+def test_dry_run_set_writes_nothing(tmp_path):
+    run_db(tmp_path, "init")
+    (tmp_path / "groups.csv").write_bytes(GROUPS_CSV)
+    (tmp_path / "participants.csv").write_bytes(participants_csv())
+    paths = [str(tmp_path / "groups.csv"), str(tmp_path / "participants.csv")]
+    result = run_db(tmp_path, "import", *paths, "--dry-run", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["file"], r["status"], r["imported"]) for r in reports] == [
+        ("participants.csv", "dry_run", 6), ("groups.csv", "dry_run", 1)]
+    # Nothing stayed behind: the groups file alone is rejected for its unknown codes.
+    alone = json.loads(run_db(tmp_path, "import", paths[0], "--dry-run", "--json").stdout)
+    assert alone["rejected"][0]["value"] == "T001"

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from db.errors import ImportValidationError, UndoError
+from db.import_log import accounted_rows, row_outcomes
 from db.importing import import_file, template_workbook, undo_import
 from db.importing.templates import KINDS, fields_of
 from tests.db.import_helpers import PARTICIPANTS_HEADER, count, csv_bytes, participants_csv
@@ -212,8 +213,13 @@ def test_batch_records_started_and_counts(engine):
     with engine.connect() as conn:
         batch = conn.execute(sa.text(
             "SELECT rows_total, imported, status, started_at, finished_at FROM import_batch")).one()
-        outcomes = conn.execute(sa.text("SELECT count(*) FROM import_row_outcome")).scalar_one()
+        records = conn.execute(sa.text("SELECT count(*) FROM import_row_outcome")).scalar_one()
+        import_id = conn.execute(sa.text("SELECT id FROM import_batch")).scalar_one()
     assert (batch.rows_total, batch.imported, batch.status) == (6, 6, "imported")
     assert batch.finished_at is not None
     assert batch.started_at is not None
-    assert outcomes == 6
+    # Six consecutive imported rows are stored as one run, and every row is still accounted for.
+    assert records == 1
+    outcomes = row_outcomes(engine, import_id)
+    assert outcomes[["row", "row_last", "outcome"]].values.tolist() == [[2, 7, "imported"]]
+    assert accounted_rows(outcomes) == 6

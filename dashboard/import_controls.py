@@ -1,0 +1,207 @@
+"""Interactive parts of the «Данные» page: preview pickers, form mappings, duplicate rule, review list."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from dashboard.ui import fmt_date
+from db.errors import DataError
+from db.importing.answers import DUPLICATE_RULES, duplicate_rule, save_duplicate_rule
+from db.importing.mappings import QUESTION_PREFIX, save_mapping
+from db.importing.preview import Preview
+from db.importing.review import pending_reviews, resolve_review, review_candidates
+from db.importing.scales import load_dictionary
+
+AUTO = "auto"
+ROLE_LABELS = {
+    "timestamp": "Время ответа",
+    "email": "E-mail",
+    "full_name": "ФИО",
+    "code": "Код участника",
+    "ignore": "Не загружать",
+    "question": "Вопрос (текст заголовка)",
+}
+RULE_LABELS = {
+    "latest": "Учитывать последний ответ (по умолчанию)",
+    "first": "Учитывать первый ответ",
+}
+REASON_LABELS = {
+    "not_found": "не найден среди участников",
+    "ambiguous": "подходит нескольким участникам (однофамильцы)",
+    "namesake": "совпадает по ФИО с другим респондентом, у которого другой адрес",
+}
+NEW_PARTICIPANT = -1
+ROLE_CHOICES = {"mentee": "наставляемый", "mentor": "наставник", "both": "наставник и наставляемый"}
+REVIEWS_SHOWN = 20
+
+
+def reading_options(name: str) -> dict:
+    """Return the sheet and header rows the user picked for file `name` (see `render_pickers`)."""
+    sheet = st.session_state.get(f"sheet_{name}")
+    header = st.session_state.get(f"header_{name}", AUTO)
+    if header in (None, AUTO):
+        return {"sheet": sheet, "header_row": None, "header_depth": 1}
+    first, _, last = str(header).partition("-")
+    return {"sheet": sheet, "header_row": int(first), "header_depth": 2 if last else 1}
+
+
+def _header_label(option: str) -> str:
+    if option == AUTO:
+        return "определить автоматически"
+    first, _, last = option.partition("-")
+    return f"строки {first}–{last}" if last else f"строка {first}"
+
+
+def render_pickers(preview: Preview, name: str) -> None:
+    """Selectboxes for the sheet and the header row(s); a change re-runs the preview with them."""
+    cols = st.columns(2)
+    if preview.file_format == "xlsx":
+        cols[0].selectbox("Лист", preview.sheet_names, key=f"sheet_{name}",
+                          index=preview.sheet_names.index(preview.sheet) if preview.sheet in
+                          preview.sheet_names else 0)
+    options = [AUTO] + [str(row) for row in range(1, 11)]
+    if preview.file_format == "xlsx":
+        options += [f"{row}-{row + 1}" for row in range(1, 10)]
+    cols[1].selectbox("Строки заголовка", options, key=f"header_{name}", format_func=_header_label,
+                      help="Где в таблице названия столбцов. Над ними могут быть строки с названием таблицы.")
+
+
+def render_mojibake(preview: Preview, name: str) -> bool:
+    """Show the repaired sample and return whether the user accepted the repair."""
+    if preview.mojibake == "unrepairable":
+        st.error("Текст файла испорчен перекодировкой и не восстанавливается. Сохраните исходный "
+                 "файл в UTF-8 и загрузите снова; этот файл загружен не будет.")
+        return False
+    if preview.mojibake != "repaired":
+        return False
+    st.warning("Текст файла испорчен перекодировкой («кракозябры»). Сравните первые строки до и "
+               "после исправления. Без подтверждения файл не будет загружен.")
+    st.dataframe(pd.DataFrame(preview.mojibake_sample, columns=["В файле", "После исправления"]),
+                 hide_index=True)
+    return st.checkbox("Исправление верное: загрузить исправленный текст", key=f"accept_repaired_{name}")
+
+
+def _role_label(role: str) -> str:
+    if role.startswith(QUESTION_PREFIX):
+        return f"Вопрос анкеты: {role[len(QUESTION_PREFIX):]}"
+    return ROLE_LABELS.get(role, role)
+
+
+def render_form_mapping(engine: Engine, preview: Preview, name: str, editable: bool) -> tuple[dict, str | None]:
+    """Show the column roles of a form export in a data editor; return (roles, questionnaire key).
+
+    The roles come from the saved mapping when one fits, otherwise from the
+    header names. «Сохранить сопоставление» stores them for the next export.
+    """
+    with engine.connect() as conn:
+        dictionary = load_dictionary(conn)
+    keys = list(dictionary)
+    questionnaire = preview.questionnaire
+    st.markdown("**Сопоставление столбцов формы**")
+    if keys:
+        questionnaire = st.selectbox(
+            "Анкета", keys, key=f"questionnaire_{name}",
+            index=keys.index(questionnaire) if questionnaire in keys else 0,
+            format_func=lambda key: f"{dictionary[key].title} ({key})")
+    roles = dict(preview.mapping)
+    options = list(ROLE_LABELS)
+    if questionnaire in dictionary:
+        options += [f"{QUESTION_PREFIX}{q.text}" for q in dictionary[questionnaire].questions.values()]
+    options += [role for role in roles.values() if role not in options]
+    labels = {_role_label(option): option for option in options}
+    table = pd.DataFrame({"Столбец файла": list(roles), "Назначение": [_role_label(r) for r in roles.values()]})
+    edited = st.data_editor(
+        table, key=f"mapping_{name}", hide_index=True, disabled=["Столбец файла"] if editable else True,
+        column_config={"Назначение": st.column_config.SelectboxColumn(
+            "Назначение", options=list(labels), required=True)},
+    )
+    roles = {column: labels.get(label, "ignore")
+             for column, label in zip(edited["Столбец файла"], edited["Назначение"], strict=True)}
+    if editable and questionnaire and st.button("Сохранить сопоставление", key=f"save_mapping_{name}"):
+        with engine.begin() as conn:
+            saved = save_mapping(conn, questionnaire, roles)
+        st.success(f"Сопоставление «{saved}» сохранено: следующая выгрузка этой формы "
+                   "будет разобрана так же, даже если столбцы переставят или переименуют.")
+    return roles, questionnaire
+
+
+def render_duplicate_rule(engine: Engine, editable: bool) -> None:
+    """State the duplicate rule and let the project group choose which changed answer counts."""
+    st.write(
+        "Одинаковая повторная отправка анкеты (те же ответы того же участника) загружается один "
+        "раз, повтор отмечается в отчёте. Если участник отправил анкету снова с другими ответами, "
+        "сохраняются обе отправки: одна учитывается в показателях, другая остаётся в истории."
+    )
+    with engine.connect() as conn:
+        current = duplicate_rule(conn)
+    if not editable:
+        st.caption(f"Сейчас: {RULE_LABELS[current].lower()}.")
+        return
+    chosen = st.radio("Какой ответ учитывать", DUPLICATE_RULES, index=DUPLICATE_RULES.index(current),
+                      format_func=RULE_LABELS.get, key="duplicate_rule", horizontal=True)
+    if chosen != current and st.button("Сохранить правило", key="save_duplicate_rule"):
+        with engine.begin() as conn:
+            save_duplicate_rule(conn, chosen)
+        st.success(f"Правило сохранено: {RULE_LABELS[chosen].lower()}. Уже загруженные ответы "
+                   "пересчитаны по нему.")
+
+
+def _candidate_label(candidates: pd.DataFrame, participant_id: int) -> str:
+    if participant_id == NEW_PARTICIPANT:
+        return "Создать нового участника"
+    row = candidates.loc[candidates["participant_id"] == participant_id].iloc[0]
+    details = ", ".join(str(v) for v in (row["email"], row["subject"]) if v and not pd.isna(v))
+    return f"{row['code']} — {row['full_name']}" + (f" ({details})" if details else "")
+
+
+def render_reviews(engine: Engine, editable: bool) -> bool:
+    """List the respondents awaiting review; return True when one was resolved in this run."""
+    pending = pending_reviews(engine)
+    if pending.empty:
+        st.info("Все респонденты сопоставлены с участниками.")
+        return False
+    st.write(f"Ответов ждут проверки: {len(pending)}. Однофамильцы никогда не объединяются "
+             "автоматически: выберите участника или создайте нового.")
+    resolved = False
+    for review in pending.head(REVIEWS_SHOWN).itertuples(index=False):
+        with st.container(border=True):
+            who = review.full_name or review.email or review.code or "без имени"
+            contact = f", {review.email}" if review.email and review.full_name else ""
+            st.markdown(f"**{who}**{contact} — анкета «{review.questionnaire_key}», ответ от "
+                        f"{fmt_date(review.answered_at)}: {REASON_LABELS.get(review.reason, review.reason)}.")
+            if editable:
+                resolved |= _render_review_choice(engine, review)
+    if len(pending) > REVIEWS_SHOWN:
+        st.caption(f"Показаны первые {REVIEWS_SHOWN}; остальные появятся после проверки этих.")
+    return resolved
+
+
+def _render_review_choice(engine: Engine, review) -> bool:
+    review_id = int(review.review_id)
+    candidates = review_candidates(engine, review_id)
+    options = candidates["participant_id"].astype(int).tolist() + [NEW_PARTICIPANT]
+    choice = st.selectbox("Кто это", options, key=f"review_pick_{review_id}",
+                          format_func=lambda pid: _candidate_label(candidates, pid))
+    new_participant = None
+    if choice == NEW_PARTICIPANT:
+        cols = st.columns(3)
+        new_participant = {
+            "code": cols[0].text_input("Код", key=f"review_code_{review_id}"),
+            "full_name": cols[1].text_input("ФИО", value=review.full_name or "", key=f"review_name_{review_id}"),
+            "role": cols[2].selectbox("Роль", list(ROLE_CHOICES), format_func=ROLE_CHOICES.get,
+                                      key=f"review_role_{review_id}"),
+        }
+    if not st.button("Сопоставить", key=f"review_link_{review_id}"):
+        return False
+    try:
+        resolution = resolve_review(
+            engine, review_id, participant_id=None if new_participant else int(choice),
+            new_participant=new_participant)
+    except DataError as error:
+        st.error(str(error))
+        return False
+    written = "ответы записаны" if resolution.written else "такие же ответы уже были, повтор не записан"
+    st.success(f"Респондент сопоставлен с участником {resolution.participant_code}: {written}.")
+    return True
