@@ -11,6 +11,8 @@ from db.errors import DataError
 from db.importing.answers import DUPLICATE_RULES, duplicate_rule, save_duplicate_rule
 from db.importing.mappings import QUESTION_PREFIX, save_mapping
 from db.importing.preview import Preview
+from db.importing.templates import KIND_TITLES, KINDS
+from db.importing.validate import STAGE_SCORE_PREFIX, field_specs
 from db.importing.review import pending_reviews, resolve_review, review_candidates
 from db.importing.scales import load_dictionary
 
@@ -35,6 +37,104 @@ REASON_LABELS = {
 NEW_PARTICIPANT = -1
 ROLE_CHOICES = {"mentee": "наставляемый", "mentor": "наставник", "both": "наставник и наставляемый"}
 REVIEWS_SHOWN = 20
+IGNORE = "ignore"
+IGNORE_LABEL = "не загружать"
+
+
+def _map_prefix(name: str, kind: str) -> str:
+    return f"map_{name}_{kind}__"
+
+
+def _set_prefix(name: str, kind: str) -> str:
+    return f"set_{name}_{kind}__"
+
+
+def template_choice(name: str) -> dict:
+    """Return the kind, column mapping and values for all rows the user picked for file `name`.
+
+    The widgets of `render_template_mapping` keep their values in the session
+    state, so the preview of the next run is computed with them. Nothing picked
+    yet gives {"kind": None, "mapping": None, "defaults": None}: detection decides.
+    """
+    kind = st.session_state.get(f"kind_{name}")
+    if kind not in KINDS:
+        return {"kind": None, "mapping": None, "defaults": None}
+    map_prefix, set_prefix = _map_prefix(name, kind), _set_prefix(name, kind)
+    mapping = {key[len(map_prefix):]: value for key, value in st.session_state.items()
+               if isinstance(key, str) and key.startswith(map_prefix)}
+    defaults = {key[len(set_prefix):]: value for key, value in st.session_state.items()
+                if isinstance(key, str) and key.startswith(set_prefix)
+                and value is not None and str(value).strip() != ""}
+    return {"kind": kind, "mapping": mapping or None, "defaults": defaults or None}
+
+
+def _missing_required(kind: str, mapped: set[str]) -> list[str]:
+    """Required fields of `kind` that no column supplies (name and stage scores count as supplying)."""
+    supplied = set(mapped)
+    if "full_name" in supplied:
+        supplied.add("code")
+    if any(key.startswith(STAGE_SCORE_PREFIX) for key in supplied):
+        supplied |= {"score", "stage"}
+    return [key for key, spec in field_specs(kind).items() if spec.required and key not in supplied]
+
+
+def render_template_mapping(preview: Preview, name: str, editable: bool) -> str | None:
+    """Let the user choose the kind, map each column to a field and fill required fields.
+
+    Returns the chosen kind, or None while none is chosen. The choices are
+    read back by `template_choice` for the preview and the import.
+    """
+    recognised = preview.kind in KINDS
+    with st.expander("Вид данных и сопоставление столбцов", expanded=not recognised):
+        if not recognised:
+            st.info("Вид данных по заголовкам не распознан. Выберите, что в файле, и укажите, "
+                    "какому полю шаблона соответствует каждый столбец.")
+        kind = st.selectbox(
+            "Что в файле", KINDS, key=f"kind_{name}", format_func=KIND_TITLES.get,
+            index=KINDS.index(preview.kind) if recognised else None,
+            placeholder="выберите вид данных", disabled=not editable)
+        if kind is None:
+            return None
+        specs = field_specs(kind)
+        options = [IGNORE, *specs]
+        labels = {IGNORE: IGNORE_LABEL, **{key: spec.label + (" *" if spec.required else "")
+                                          for key, spec in specs.items()}}
+        st.caption("Поля со звёздочкой обязательны. «ФИО» находит участника, когда в файле нет "
+                   "кода: по полному ФИО или фамилии с инициалами; однофамильцы не угадываются. "
+                   "Если в строке баллы нескольких этапов, назначьте столбцам «Балл (до)», "
+                   "«Балл (после)» и т. д.: каждая строка станет оценками по этапам.")
+        prefix = _map_prefix(name, kind)
+        cols = st.columns(2)
+        mapped = set()
+        for position, column in enumerate(preview.columns):
+            guess = preview.mapping.get(column, IGNORE) if preview.kind == kind else IGNORE
+            chosen = cols[position % 2].selectbox(
+                f"Столбец «{column}»", options, key=prefix + column, format_func=labels.get,
+                index=options.index(guess) if guess in options else 0, disabled=not editable)
+            if chosen != IGNORE:
+                mapped.add(chosen)
+        _render_defaults(name, kind, specs, _missing_required(kind, mapped), editable)
+    return kind
+
+
+def _render_defaults(name: str, kind: str, specs: dict, missing: list[str], editable: bool) -> None:
+    """Inputs for required fields that no column supplies: one value for every row."""
+    if not missing:
+        return
+    st.markdown("**Значения для всех строк** (в файле нет этих столбцов)")
+    prefix = _set_prefix(name, kind)
+    for key in missing:
+        spec = specs[key]
+        label = f"{spec.label}: {spec.description}"
+        if spec.type == "enum":
+            choices = list(dict.fromkeys(spec.values))
+            st.selectbox(label, choices, key=prefix + key, index=None, placeholder="выберите значение",
+                         disabled=not editable)
+        elif spec.type == "number":
+            st.number_input(label, key=prefix + key, value=None, min_value=0.0, disabled=not editable)
+        else:
+            hint = "ДД.ММ.ГГГГ" if spec.type in ("date", "datetime") else ""
+            st.text_input(label, key=prefix + key, placeholder=hint, disabled=not editable)
 
 
 def reading_options(name: str) -> dict:

@@ -56,15 +56,6 @@ def render_preview(preview: Preview) -> None:
         st.caption("Распознано: " + "; ".join(details) + ".")
     for warning in preview.warnings:
         st.warning(warning)
-    if preview.mapping:
-        mapping = pd.DataFrame(
-            {"Столбец файла": list(preview.mapping), "Поле": list(preview.mapping.values())}
-        )
-        unmapped = [c for c in preview.columns if c not in preview.mapping]
-        with st.expander("Сопоставление столбцов", expanded=False):
-            st.dataframe(mapping, hide_index=True)
-            if unmapped:
-                st.caption("Не используются: " + ", ".join(f"«{c}»" for c in unmapped))
     st.dataframe(preview.first_rows, hide_index=True)
     if preview.problems:
         st.error(

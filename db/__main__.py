@@ -1,5 +1,8 @@
 """Data command line: `python -m db init | demo | import PATH... [--kind KIND] [--dry-run] [--skip-invalid] [--json]`.
 
+`import` also takes `--map "Столбец=поле"` and `--set поле=значение` (both
+repeatable) for tables whose headers are not the template's.
+
 Exit status: 0 when nothing was rejected, 1 when something was (or a file could
 not be read), 2 for unusable arguments.
 """
@@ -13,7 +16,7 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from db.errors import DataError, ImportValidationError
+from db.errors import DataError, ImportValidationError, UnknownKindError
 from db.importing.load import stderr_progress
 
 logger = logging.getLogger("db")
@@ -22,10 +25,58 @@ KIND_CHOICES = ("participants", "groups", "assessments", "activities", "answers"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # Russian error text, same exit status 2 as argparse.
+    """argparse with Russian headings, help option and error prefix (exit status 2 as usual)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "аргументы"
+        self._optionals.title = "параметры"
+        self.add_argument("-h", "--help", action="help", help="показать эту справку и выйти")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "использование:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "использование:", 1)
+
+    def error(self, message: str):
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: ошибка: {message}", file=sys.stderr)
+        print(f"{self.prog}: ошибка: {_russian_error(message)}", file=sys.stderr)
         sys.exit(2)
+
+
+# argparse's own English error texts (Python 3.12) and their Russian wording.
+_ARGPARSE_ERRORS = (
+    ("the following arguments are required:", "не указаны обязательные аргументы:"),
+    ("unrecognized arguments:", "неизвестные аргументы:"),
+    ("expected one argument", "нужно одно значение"),
+    ("invalid choice:", "недопустимое значение:"),
+    ("choose from", "допустимые значения:"),
+    ("argument ", "аргумент "),
+)
+
+
+def _russian_error(message: str) -> str:
+    for english, russian in _ARGPARSE_ERRORS:
+        message = message.replace(english, russian)
+    return message
+
+
+def _kind(value: str) -> str:
+    if value not in KIND_CHOICES:
+        raise argparse.ArgumentTypeError(
+            f"неизвестный вид данных «{value}». Допустимые виды: {', '.join(KIND_CHOICES)}.")
+    return value
+
+
+def _pair(value: str) -> tuple[str, str]:
+    name, separator, target = value.partition("=")
+    if not separator or not name.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(
+            f"«{value}» не в виде «имя=значение». Пример: --map \"Балл до=score:pre\", "
+            "--set max_score=100.")
+    return name.strip(), target.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,11 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="загрузить демонстрационные данные из sample_data/")
     load = commands.add_parser("import", help="загрузить файлы CSV или XLSX")
     load.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="файлы для загрузки")
-    load.add_argument("--kind", choices=KIND_CHOICES, help="вид данных (по умолчанию определяется по заголовкам)")
+    load.add_argument("--kind", type=_kind, metavar="KIND",
+                      help="вид данных: " + ", ".join(KIND_CHOICES)
+                      + " (по умолчанию определяется по заголовкам)")
+    load.add_argument("--map", action="append", type=_pair, default=[], metavar="СТОЛБЕЦ=ПОЛЕ",
+                      help="сопоставить столбец файла полю шаблона (ключ поля: code, full_name, "
+                           "score, score:pre, score:post, ... или ignore); можно повторять")
+    load.add_argument("--set", action="append", type=_pair, default=[], metavar="ПОЛЕ=ЗНАЧЕНИЕ",
+                      help="значение поля для всех строк, если в файле нет такого столбца "
+                           "(например, stage=до, max_score=100, format=очно); можно повторять")
     load.add_argument("--dry-run", action="store_true", help="проверить файлы, ничего не записывая")
     load.add_argument("--skip-invalid", action="store_true",
                       help="записать верные строки, а ошибочные сохранить в <файл>.rejected.csv")
     load.add_argument("--json", action="store_true", help="вывести по одному JSON-объекту на файл")
+    # TODO: there is no --sheet option, so a workbook's other data sheets are named in the
+    # report but can be imported only from the «Данные» page.
     load.add_argument("--questionnaire", help="ключ анкеты для выгрузки формы")
     load.add_argument("--accept-repaired", action="store_true",
                       help="загрузить текст, восстановленный из «кракозябр» (UTF-8, открытого как "
@@ -71,6 +132,9 @@ def run_import(args) -> int:
     if missing:
         print(f"Файл не найден: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if (args.map or args.set) and not args.kind:
+        print("Для --map и --set укажите вид данных: --kind KIND.", file=sys.stderr)
+        return 2
     status = 0
     # Several files form one set: each may refer to codes from the files before it, in dry runs too.
     checking_set = dry_run_set(get_engine()) if args.dry_run and len(args.paths) > 1 else nullcontext()
@@ -82,19 +146,24 @@ def run_import(args) -> int:
 
 def _import_one(path: Path, args) -> int:
     """Import one file of the command line and print its report; return its exit status."""
-    from db.importing.load import import_file
+    from db.importing.load import describe_file, import_file
 
     try:
         report = import_file(path, kind=args.kind, dry_run=args.dry_run,
+                             mapping=dict(args.map) or None, defaults=dict(args.set) or None,
                              skip_invalid=args.skip_invalid, questionnaire=args.questionnaire,
                              progress=stderr_progress(path.name),
                              accept_repaired=args.accept_repaired)
     except ImportValidationError as error:
+        if isinstance(error, UnknownKindError):
+            error.message += (f" В командной строке: --kind ({', '.join(KIND_CHOICES)}), "
+                              "--map \"Столбец=поле\" и --set поле=значение.")
         if args.json:
             print(json.dumps({"file": path.name, "kind": args.kind, "rows_total": 0, "imported": 0,
                               "duplicates": 0, "skipped": 0, "rejected": [
                                   {"row": error.row, "column": error.column, "value": error.value,
-                                   "message": error.message}]}, ensure_ascii=False))
+                                   "message": error.message}],
+                              "detected": describe_file(path)}, ensure_ascii=False, default=str))
         else:
             print(error.message, file=sys.stderr)
         return 1

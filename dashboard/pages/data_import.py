@@ -56,10 +56,12 @@ else:
         with st.container(border=True):
             st.markdown(f"#### {upload.name}")
             reading = import_controls.reading_options(upload.name)
+            choice = import_controls.template_choice(upload.name)
             try:
                 preview = preview_file(
                     upload.getvalue(), upload.name, engine=engine,
-                    questionnaire=st.session_state.get(f"questionnaire_{upload.name}"), **reading)
+                    questionnaire=st.session_state.get(f"questionnaire_{upload.name}"),
+                    **reading, **choice)
             except ImportValidationError as error:
                 st.error(error.message)
                 continue
@@ -67,6 +69,16 @@ else:
             accept_repaired = import_controls.render_mojibake(preview, upload.name)
             import_views.render_preview(preview)
             options = {**reading, "accept_repaired": accept_repaired}
+            if preview.totals_note:
+                # Totals per person cannot become activity rows: offer no import at all.
+                st.info(preview.totals_note)
+                continue
+            if preview.kind != "form":
+                options["kind"] = import_controls.render_template_mapping(preview, upload.name, editable)
+                if options["kind"] is None:
+                    continue
+                chosen = import_controls.template_choice(upload.name)
+                options.update(mapping=chosen["mapping"], defaults=chosen["defaults"])
             if preview.kind == "form":
                 roles, questionnaire = import_controls.render_form_mapping(
                     engine, preview, upload.name, editable)

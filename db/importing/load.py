@@ -31,7 +31,7 @@ from db.engine import get_engine
 from db.errors import DatabaseBusyError, ImportValidationError, UnknownKindError
 from db.importing.bulk import bulk_insert
 from db.importing.reading import RawTable, read_table
-from db.importing.templates import KIND_TITLES, detect_kind
+from db.importing.templates import detect_kind
 from db.importing.validate import CellIssue, ValidatedTable, validate_table
 from db.importing.writers import WRITERS, WriteResult
 from db.models import ImportBatch, ImportRowOutcome
@@ -238,14 +238,36 @@ def _finish_batch(conn: Connection, report: ImportReport, import_id: int, writte
                 report.rows_total)
 
 
-def write_rejected_csv(path: Path, report: ImportReport) -> Path:
-    """Write the rejected cells to `<name>.rejected.csv` (UTF-8 with BOM, `;`) for Excel."""
+def write_rejected_csv(path: Path, report: ImportReport, table: RawTable | None = None) -> Path:
+    """Write the rejected rows to `<name>.rejected.csv` (UTF-8 with BOM, `;`) for Excel.
+
+    Each rejected source row is written once with all its original columns, so
+    the file can be corrected and imported again, followed by the row number,
+    the columns at fault and what to fix. Without `table` (file-level
+    rejections) only the reason columns are written.
+    """
     target = path.with_name(path.name + ".rejected.csv")
+    by_row: dict[int, list[CellIssue]] = {}
+    for issue in report.rejected:
+        by_row.setdefault(issue.row, []).append(issue)
+    columns = list(table.columns) if table is not None else []
+    cells: dict[int, list[object]] = {}
+    if table is not None:
+        for row, values in zip(table.row_numbers, table.data.itertuples(index=False), strict=True):
+            if row in by_row:
+                cells[row] = list(values)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Строка", "Столбец", "Значение", "Что исправить"])
-    for issue in report.rejected:
-        writer.writerow([issue.row, issue.column or "", issue.value or "", issue.message])
+    writer.writerow(columns + ["Строка", "Столбец с ошибкой", "Значение", "Что исправить"])
+    for row, issues in sorted(by_row.items(), key=lambda item: (item[0] is None, item[0] or 0)):
+        original = ["" if value is None or value != value else value
+                    for value in cells.get(row, [""] * len(columns))]
+        writer.writerow(original + [
+            row,
+            "; ".join(issue.column or "" for issue in issues),
+            "; ".join(issue.value or "" for issue in issues),
+            " ".join(issue.message for issue in issues),
+        ])
     target.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     return target
 
@@ -294,13 +316,17 @@ def import_file(
     table = read_table(content, file_name, sheet=sheet, header_row=header_row,
                        header_depth=header_depth)
     check_mojibake(table, accept_repaired)
+    if not table.row_numbers and not table.totals:
+        raise ImportValidationError(no_rows_message(table), file=file_name)
+    if table.totals and kind in (None, "activities"):
+        raise ImportValidationError(totals_message(table), file=file_name)
     if kind is None:
         kind, _scores = detect_kind(table.columns)
         if kind is None:
             raise UnknownKindError(
                 f"Файл {file_name}: по заголовкам ({', '.join(table.columns[:8])}) не удалось "
-                "понять, что в нём. Назовите столбцы как в шаблоне или укажите вид данных "
-                f"(--kind): {', '.join(KIND_TITLES)}.",
+                "понять, что в нём. Выберите вид данных и сопоставьте столбцы полям шаблона "
+                "или назовите столбцы как в шаблоне.",
                 file=file_name,
             )
     engine = engine or get_engine()
@@ -316,7 +342,7 @@ def import_file(
                                    skip_invalid=skip_invalid, progress=progress,
                                    lock_wait_s=lock_wait_s)
     if report.rejected and skip_invalid and path is not None and report.status == "imported":
-        report.rejected_file = str(write_rejected_csv(path, report))
+        report.rejected_file = str(write_rejected_csv(path, report, table))
     report.seconds = time.perf_counter() - started_clock
     logger.info(
         "import of %s finished: %s, kind %s, %d rows, %d imported, %d duplicates, %d skipped, "
@@ -326,6 +352,38 @@ def import_file(
     for issue in report.rejected[:20]:
         logger.info("rejected: %s", issue.message)
     return report
+
+
+def describe_file(source: str | Path | bytes, name: str | None = None) -> dict | None:
+    """Return what the reader detects in a file (format, encoding, sheet, columns), or None.
+
+    The command line prints it beside a file-level rejection, so the user sees
+    the encoding and delimiter even when no row could be imported.
+    """
+    content, file_name, _path = _read_source(source, name)
+    try:
+        table = read_table(content, file_name)
+    except ImportValidationError:
+        return None
+    return {**_detected(table, None, None), "columns": table.columns}
+
+
+def no_rows_message(table: RawTable) -> str:
+    blank = f" (пустых строк: {len(table.blank_rows)})" if table.blank_rows else ""
+    return (f"Файл {table.file_name}: под заголовком нет строк с данными{blank}, есть только "
+            "названия столбцов. Заполните таблицу и загрузите файл снова.")
+
+
+def totals_message(table: RawTable) -> str:
+    """Explain why a table with a totals row («Итого») is not an activity log."""
+    checks = "; ".join(
+        f"строка {check.row} «{check.label}» "
+        + ("совпадает с суммой строк выше" if check.consistent else "не совпадает с суммой строк выше")
+        for check in table.totals)
+    return (f"Файл {table.file_name}: в таблице итоговые количества по участникам ({checks}), "
+            "а не по одной строке на мероприятие. Из итогов нельзя узнать даты и формат каждого "
+            "мероприятия, поэтому такой файл не загружается как журнал мероприятий. Выгрузите "
+            "журнал, в котором каждая строка — одно мероприятие с датой, участником, видом и форматом.")
 
 
 def check_mojibake(table: RawTable, accept_repaired: bool) -> None:
@@ -419,6 +477,8 @@ def _import_validated(table: RawTable, validated: ValidatedTable, sha256: str, *
     report = new_report(table, validated.kind)
     report.rejected = list(validated.rejected)
     report.converted = list(validated.converted)
+    report.skipped_rows += validated.skipped
+    report.warnings += validated.notes
     report.detected = _detected(table, validated, validated.kind)
     writer = WRITERS[validated.kind]
     total = len(table.row_numbers)

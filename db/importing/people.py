@@ -63,6 +63,25 @@ class Directory:
         for key in name_keys(person.full_name):
             self.by_name.setdefault(key, []).append(person)
 
+    def _by_full_name(self, full_name: str) -> list[Person]:
+        """People whose name is the one typed; the initials form only when initials were typed.
+
+        «Петрова Анна Сергеевна» matches only that full name, never another
+        «Петрова А.» with different given names; «Петрова А.С.» matches every
+        name with those initials.
+        """
+        text = normalize_label(full_name).replace(".", ". ")
+        words = [word.strip(".") for word in text.split() if word.strip(".")]
+        if not words:
+            return []
+        exact = self.by_name.get(" ".join(words), [])
+        if exact or not all(len(word) == 1 for word in words[1:]):
+            return exact
+        found: list[Person] = []
+        for key in name_keys(full_name):
+            found.extend(self.by_name.get(key, []))
+        return found
+
     def by_code_one(self, code: str) -> list[Person]:
         return self.by_code.get(normalize_label(code), [])
 
@@ -83,10 +102,7 @@ class Directory:
                     return found[0], None, []
                 candidates.extend(found)
         if full_name:
-            found: dict[int, Person] = {}
-            for key in name_keys(full_name):
-                for person in self.by_name.get(key, []):
-                    found[person.id] = person
+            found = {person.id: person for person in self._by_full_name(full_name)}
             # A person whose stored e-mail differs from the respondent's is a namesake, not a match.
             fitting = [
                 person for person in found.values()

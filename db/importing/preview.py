@@ -10,10 +10,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from db.errors import ImportValidationError
+from db.importing.load import no_rows_message, totals_message
 from db.importing.mappings import MappingMatch
 from db.importing.reading import read_table
-from db.importing.templates import KIND_TITLES, detect_kind, map_columns
-from db.importing.validate import validate_table
+from db.importing.templates import KIND_TITLES, detect_kind
+from db.importing.validate import guess_mapping, validate_table
 from db.importing.values import PercentValue, is_blank, parse_number
 
 PREVIEW_ROWS = 20
@@ -47,6 +48,7 @@ class Preview:
     mojibake_sample: list[tuple[str, str]] = field(default_factory=list)  # (in the file, repaired)
     questionnaire: str | None = None  # form exports: the questionnaire the answers go to
     saved_mapping: MappingMatch | None = None  # form exports: the saved mapping applied
+    totals_note: str | None = None  # set when the table contains totals per person, not one row per event
 
 
 def _percent_warnings(frame: pd.DataFrame) -> list[str]:
@@ -72,6 +74,7 @@ def _percent_warnings(frame: pd.DataFrame) -> list[str]:
 def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: str | None = None,
                  sheet: str | None = None, header_row: int | None = None, header_depth: int = 1,
                  engine=None, mapping: dict[str, str] | None = None,
+                 defaults: dict[str, object] | None = None,
                  questionnaire: str | None = None) -> Preview:
     """Read a file and describe it without writing anything.
 
@@ -79,6 +82,7 @@ def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: s
     listed. For form exports the saved column mapping that fits is applied
     (unless `mapping` is given), and answer labels unknown to the scale
     dictionary are counted when `engine` (or the default database) has it.
+    `mapping` and `defaults` are applied to template kinds as `import_file` applies them.
     """
     if isinstance(source, bytes | bytearray):
         content, file_name = bytes(source), name or "файл"
@@ -96,10 +100,14 @@ def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: s
         blank_rows=table.blank_rows, warnings=list(table.warnings) + _percent_warnings(table.data),
         mojibake=table.mojibake, mojibake_sample=table.mojibake_sample,
     )
+    if table.totals:
+        preview.totals_note = totals_message(table)
+    if not table.row_numbers and not table.totals:
+        preview.problems.append(no_rows_message(table))
     if kind in KIND_TITLES and kind != "form":
-        preview.mapping = map_columns(table.columns, kind)
+        preview.mapping = dict(mapping) if mapping else guess_mapping(table.columns, kind)
         try:
-            validated = validate_table(table, kind)
+            validated = validate_table(table, kind, mapping=mapping, defaults=defaults)
         except ImportValidationError as error:
             preview.problems.append(error.message)
         else:

@@ -101,9 +101,20 @@ def read_table(
     """
     if header_depth not in (1, 2):
         raise ValueError(f"header_depth must be 1 or 2, not {header_depth!r}")
+    if not content.strip():
+        raise UnreadableFileError(
+            f"Файл {file_name} пустой: в нём нет ни заголовка, ни строк. Выберите файл с таблицей.",
+            file=file_name,
+        )
     if is_xlsx(content):
         table = read_xlsx(content, file_name, sheet=sheet, header_row=header_row,
                           header_depth=header_depth)
+    elif file_name.lower().endswith((".xlsx", ".xlsm")):
+        raise UnreadableFileError(
+            f"Файл {file_name} повреждён или это не Excel: внутри нет книги .xlsx. Откройте его в "
+            "Excel и сохраните заново как .xlsx или CSV.",
+            file=file_name,
+        )
     elif content[:2] == b"\xd0\xcf":
         raise UnreadableFileError(
             f"Файл {file_name}: это книга Excel старого формата (.xls). "
@@ -228,10 +239,20 @@ def read_csv(content: bytes, file_name: str, *, header_row: int | None = None) -
             skiprows=skip,
             engine="c",
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+    except pd.errors.EmptyDataError as error:
         raise UnreadableFileError(
-            f"Файл {file_name} не читается как таблица CSV: {error}. "
-            "Проверьте, что в нём одна таблица с заголовком в первой строке.",
+            f"Файл {file_name}: в нём нет таблицы — ни заголовка, ни строк"
+            + (f" ниже строки {skip}" if skip else "") + ". Выберите файл с таблицей.",
+            file=file_name,
+        ) from error
+    except pd.errors.ParserError as error:
+        logger.warning("%s: pandas failed to parse the CSV: %s", file_name, error)
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        where = (f" в строке {found.group(2)} ячеек {found.group(3)}, а в заголовке {found.group(1)}"
+                 if found else "")
+        raise UnreadableFileError(
+            f"Файл {file_name} не читается как таблица CSV{where}. Проверьте, что в нём одна "
+            "таблица с заголовком в первой строке и что текст с разделителем взят в кавычки.",
             file=file_name,
         ) from error
     frame.columns = _unique_names([str(column).strip() for column in frame.columns])
@@ -297,8 +318,10 @@ def read_xlsx(
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for damaged files
+        logger.warning("%s: openpyxl failed to open the workbook: %r", file_name, error)
         raise UnreadableFileError(
-            f"Файл {file_name} не открывается как книга Excel (.xlsx): {error}.",
+            f"Файл {file_name} повреждён или это не Excel: книга .xlsx не открывается. Откройте "
+            "его в Excel и сохраните заново как .xlsx или CSV.",
             file=file_name,
         ) from error
     try:
@@ -308,19 +331,64 @@ def read_xlsx(
                 f"В файле {file_name} нет листа «{sheet}». Листы: {', '.join(sheet_names)}.",
                 file=file_name,
             )
-        grid, chosen = [], sheet
+        grids = {}
         for name in [sheet] if sheet else sheet_names:
             grid = [list(row) for row in workbook[name].iter_rows(values_only=True)]
-            chosen = name
-            if any(not is_blank(cell) for row in grid for cell in row):
-                break
+            if sheet or any(not is_blank(cell) for row in grid for cell in row):
+                grids[name] = grid
     finally:
         workbook.close()
-    merges = _merged_ranges(content).get(chosen, [])
-    table = _table_from_grid(grid, merges, file_name, header_row=header_row, header_depth=header_depth)
+    merges = _merged_ranges(content)
+    tables = {name: _table_from_grid(grid, merges.get(name, []), file_name, header_row=header_row,
+                                     header_depth=header_depth)
+              for name, grid in grids.items()}
+    if not tables:
+        raise UnreadableFileError(
+            f"Файл {file_name}: все листы ({', '.join(sheet_names)}) пустые. Выберите файл с таблицей.",
+            file=file_name,
+        )
+    chosen = sheet or _choose_sheet(tables)
+    table = tables[chosen]
     table.sheet_name = chosen
     table.sheet_names = sheet_names
+    if not sheet:
+        table.warnings.extend(_sheet_notes(tables, chosen))
     return table
+
+
+def _choose_sheet(tables: dict[str, RawTable]) -> str:
+    """Return the first sheet whose headers fit an import template, else the first with data."""
+    from db.importing.templates import detect_kind
+
+    for name, table in tables.items():
+        if detect_kind(table.columns)[0] is not None:
+            return name
+    return next(iter(tables))
+
+
+def _sheet_notes(tables: dict[str, RawTable], chosen: str) -> list[str]:
+    """Say which sheet was read when the workbook has other sheets with data."""
+    from db.importing.templates import detect_kind
+
+    others = [name for name in tables if name != chosen]
+    if not others:
+        return []
+    chosen_fits = detect_kind(tables[chosen].columns)[0] is not None
+    # With a matching sheet chosen, notes and instruction sheets (the product's own templates
+    # have one) are not worth a warning; other sheets that look like data are.
+    relevant = [name for name in others
+                if not chosen_fits or detect_kind(tables[name].columns)[0] is not None]
+    skipped_before = [name for name in others if list(tables).index(name) < list(tables).index(chosen)]
+    notes = []
+    if skipped_before and chosen_fits:
+        notes.append(f"Прочитан лист «{chosen}»: его заголовки подходят к шаблону. Листы перед ним ("
+                     + ", ".join(f"«{name}»" for name in skipped_before) + ") пропущены.")
+    if relevant:
+        notes.append(f"Прочитан только лист «{chosen}». В файле есть и другие листы с данными: "
+                     + ", ".join(f"«{name}»" for name in relevant)
+                     + ". Они не загружены: выберите лист в предпросмотре на странице «Данные» "
+                     "или сохраните каждый лист отдельным файлом.")
+    return notes
 
 
 def _fill_merges(grid: list[list[object]], merges, header_end: int) -> None:

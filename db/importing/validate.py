@@ -6,6 +6,7 @@ Conversion runs column by column over the distinct values of each column, so a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from db.errors import ImportValidationError
 from db.importing.reading import RawTable
-from db.importing.templates import FieldSpec, fields_of, map_columns
+from db.importing.templates import KIND_TITLES, STAGE_VALUES, FieldSpec, fields_of, map_columns
 from db.importing.values import (
     InvalidValue,
     MissingValue,
@@ -28,6 +29,26 @@ from db.importing.values import (
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MISSING_REASON_TEXT = {"absent": "отсутствовал (н/я)", "no_value": "нет значения"}
+
+# A wide table keeps one score column per stage; mapping it to "score:<stage>" turns
+# every source row into one assessment per stage.
+STAGE_SCORE_PREFIX = "score:"
+STAGE_LABELS = {"diagnostic": "диагностика", "pre": "до", "mid": "промежуточный", "post": "после"}
+# Kinds whose participant may be named by full name when the file has no code column.
+NAME_IDENTIFIED_KINDS = ("assessments", "activities")
+# Plausible ranges: a value outside is a typing error far more often than a fact.
+MAX_EXPERIENCE_YEARS = 60
+MAX_ACTIVITY_HOURS = 24
+EARLIEST_DATE = dt.date(2000, 1, 1)
+FUTURE_DAYS = 366
+# Converted cells listed one by one per column; past this, one summary line counts the rest.
+MAX_CONVERTED_LISTED = 500
+DATE_KEYS = ("registered_on", "started_on", "ended_on", "assessed_on", "occurred_on", "answered_on")
+
+
+def stage_score_fields() -> dict[str, str]:
+    """Return {field key: label} of the per-stage score fields of a wide assessments table."""
+    return {f"{STAGE_SCORE_PREFIX}{stage}": f"Балл ({label})" for stage, label in STAGE_LABELS.items()}
 
 
 @dataclass
@@ -56,11 +77,21 @@ class ValidatedTable:
     converted: list[CellIssue] = field(default_factory=list)
     date_format: str | None = None
     missing_reasons: dict[tuple[int, str], str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # warnings for the report, one line each
+
+    identified_by_name: bool = False  # the participant column contains full names, not codes
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) of rows left out
 
     def column_of(self, key: str) -> str:
         for column, mapped in self.mapping.items():
             if mapped == key:
                 return column
+        if key == "code" and self.identified_by_name:
+            return self.column_of("full_name")
+        if key == "score":
+            stage_columns = [c for c, m in self.mapping.items() if m.startswith(STAGE_SCORE_PREFIX)]
+            if stage_columns:
+                return stage_columns[0]
         return key
 
 
@@ -126,6 +157,135 @@ def _convert_one(spec: FieldSpec, value: object):
     raise ValueError(f"unknown field type {spec.type!r}")
 
 
+FULL_NAME_SPEC = FieldSpec("full_name", "ФИО", False, "text",
+                           "ФИО участника, если в файле нет столбца с кодом.",
+                           aliases=("ФИО педагога", "ФИО участника", "Наставник", "Наставляемый",
+                                    "Педагог", "Участник"))
+
+
+def guess_mapping(columns: list[str], kind: str) -> dict[str, str]:
+    """Return the best-guess {column: field key}: template headers, then «ФИО» and stage scores.
+
+    «ФИО» (or a similar header) is guessed only when no column holds the code;
+    «Балл до», «Балл (после)» and the like become per-stage score columns only
+    when no column is the plain «Балл».
+    """
+    mapping = map_columns(columns, kind)
+    taken = set(mapping.values())
+    free = [column for column in columns if column not in mapping]
+    if kind in NAME_IDENTIFIED_KINDS and "code" not in taken:
+        names = FULL_NAME_SPEC.header_names()
+        for column in free:
+            if normalize_label(column) in names:
+                mapping[column] = "full_name"
+                break
+    if kind == "assessments" and "score" not in taken:
+        for column in free:
+            words = normalize_label(column).replace("(", " ").replace(")", " ").split()
+            if len(words) == 2 and words[0] == "балл":
+                stage = STAGE_VALUES.get(words[1])
+                key = f"{STAGE_SCORE_PREFIX}{stage}" if stage else None
+                if key and key not in mapping.values():
+                    mapping[column] = key
+    return mapping
+
+
+def field_specs(kind: str) -> dict[str, FieldSpec]:
+    """Return {field key: spec} that a column of `kind` may be mapped to, beyond the template too.
+
+    Assessments and activities accept «ФИО» in place of the participant code;
+    assessments also accept one score column per stage («Балл (до)», «Балл (после)»).
+    """
+    specs = {spec.key: spec for spec in fields_of(kind)}
+    if kind in NAME_IDENTIFIED_KINDS:
+        specs["full_name"] = FULL_NAME_SPEC
+    if kind == "assessments":
+        for key, label in stage_score_fields().items():
+            specs[key] = FieldSpec(key, label, False, "number", "Балл этого этапа, от 0 до максимума.")
+    return specs
+
+
+def field_key(specs: dict[str, FieldSpec], name: str) -> str:
+    """Return the field key for a key or a Russian label such as «Этап» (unknown names unchanged)."""
+    folded = normalize_label(name)
+    for key, spec in specs.items():
+        if folded in (normalize_label(key), normalize_label(spec.label)):
+            return key
+    return name
+
+
+def _check_mapping(table: RawTable, kind: str, specs: dict[str, FieldSpec], mapping: dict[str, str],
+                   defaults: dict[str, object]) -> None:
+    """Raise `ImportValidationError` for a mapping or defaults that cannot make `kind`'s rows."""
+    unknown_columns = [column for column in mapping if column not in table.columns]
+    unknown_fields = sorted({key for key in list(mapping.values()) + list(defaults) if key not in specs})
+    if unknown_columns or unknown_fields:
+        parts = []
+        if unknown_columns:
+            parts.append("нет столбцов " + ", ".join(f"«{c}»" for c in unknown_columns))
+        if unknown_fields:
+            parts.append("нет полей " + ", ".join(f"«{k}»" for k in unknown_fields) + " у вида "
+                         f"«{KIND_TITLES[kind]}» (есть: {', '.join(specs)})")
+        raise ImportValidationError(
+            f"Файл {table.file_name}: в соответствии столбцов " + "; ".join(parts) + ".",
+            file=table.file_name)
+    repeated = sorted({key for key in mapping.values() if list(mapping.values()).count(key) > 1})
+    if repeated:
+        raise ImportValidationError(
+            f"Файл {table.file_name}: поле " + ", ".join(f"«{specs[k].label}»" for k in repeated)
+            + " назначено нескольким столбцам. Оставьте по одному столбцу на поле.",
+            file=table.file_name)
+    present = set(mapping.values())
+    if any(key.startswith(STAGE_SCORE_PREFIX) for key in present) and present & {"score", "stage"}:
+        raise ImportValidationError(
+            f"Файл {table.file_name}: столбцы баллов по этапам («Балл (до)», «Балл (после)») "
+            "не сочетаются со столбцами «Балл» и «Этап». Выберите что-то одно.",
+            file=table.file_name)
+    satisfied = present | set(defaults)
+    if "full_name" in present:
+        satisfied.add("code")
+    if any(key.startswith(STAGE_SCORE_PREFIX) for key in present):
+        satisfied |= {"score", "stage"}
+    missing = [spec.label for spec in fields_of(kind) if spec.required and spec.key not in satisfied]
+    if missing:
+        raise ImportValidationError(
+            f"Файл {table.file_name}: нет обязательных столбцов "
+            + ", ".join(f"«{label}»" for label in missing)
+            + f" вида «{KIND_TITLES[kind]}». Назовите столбцы как в шаблоне, сопоставьте столбцы "
+            "полям или задайте одно значение для всех строк.",
+            file=table.file_name,
+        )
+
+
+def _note_conversions(result: ValidatedTable, table: RawTable, column: str, spec: FieldSpec,
+                      distinct, converted_array, codes, rows: pd.Series) -> None:
+    """List number cells that were typed as text and read as a number («58,5» → 58.5)."""
+    if spec.type != "number":
+        return
+    changed = {position for position, value in enumerate(distinct)
+               if isinstance(value, str) and converted_array[position] is not None
+               and value != _number_text(converted_array[position])}
+    if not changed:
+        return
+    positions = [index for index, code in enumerate(codes) if code in changed]
+    for index in positions[:MAX_CONVERTED_LISTED]:
+        value = distinct[codes[index]]
+        row = int(rows.iloc[index])
+        result.converted.append(CellIssue(
+            row, column, value,
+            cell_message(table.file_name, row, column,
+                         f"текст «{value}» прочитан как число {_number_text(converted_array[codes[index]])}."),
+            outcome="converted"))
+    if len(positions) > MAX_CONVERTED_LISTED:
+        result.notes.append(
+            f"В столбце «{column}» ещё {len(positions) - MAX_CONVERTED_LISTED} ячеек с числами, "
+            "записанными текстом, прочитаны так же, как перечисленные.")
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else repr(float(number))
+
+
 def validate_table(
     table: RawTable,
     kind: str,
@@ -135,23 +295,22 @@ def validate_table(
 ) -> ValidatedTable:
     """Convert `table`'s mapped columns to `kind`'s fields and collect every bad cell.
 
-    `mapping` ({column: field key}) overrides header matching; `defaults`
-    ({field key: value}) fills fields that have no column (for example a format
-    for a whole log). A required field with neither raises `ImportValidationError`.
+    `mapping` ({column: field key}) overrides header matching; a column mapped
+    to "ignore" (or left out) is not read. `defaults` ({field key: value})
+    fills fields that have no column (for example a format for a whole log).
+    A required field with neither raises `ImportValidationError`. A column
+    mapped to "full_name" names the participant when there is no code
+    column. Columns mapped to "score:<stage>" make one assessment per stage
+    and source row; a row without any stage score is skipped.
     """
-    specs = {spec.key: spec for spec in fields_of(kind)}
-    mapping = dict(mapping) if mapping else map_columns(table.columns, kind)
-    defaults = defaults or {}
+    specs = field_specs(kind)
+    mapping = dict(mapping) if mapping else guess_mapping(table.columns, kind)
+    mapping = {column: field_key(specs, key) for column, key in mapping.items()
+               if key and key != "ignore"}
+    defaults = {field_key(specs, key): value for key, value in (defaults or {}).items()
+                if not is_blank(value)}
+    _check_mapping(table, kind, specs, mapping, defaults)
     present = set(mapping.values())
-    missing = [spec.label for spec in specs.values()
-               if spec.required and spec.key not in present and spec.key not in defaults]
-    if missing:
-        raise ImportValidationError(
-            f"Файл {table.file_name}: нет обязательных столбцов "
-            + ", ".join(f"«{label}»" for label in missing)
-            + f" шаблона «{kind}». Переименуйте столбцы как в шаблоне или укажите соответствие.",
-            file=table.file_name,
-        )
     frame = table.data
     rows = pd.Series(table.row_numbers, index=frame.index)
     records = pd.DataFrame({"_row": rows})
@@ -172,6 +331,7 @@ def validate_table(
             if reason:
                 reasons[value] = reason
         records[key] = pd.Series(converted_array[codes], index=frame.index, dtype=object)
+        _note_conversions(result, table, column, spec, distinct, converted_array, codes, rows)
         if problems:
             mask = frame[column].isin(list(problems))
             bad |= mask
@@ -197,11 +357,42 @@ def validate_table(
             result.date_format = result.date_format or _date_format(frame[column])
     for key, value in defaults.items():
         if key not in present:
-            records[key] = _convert_one(specs[key], value)[0]
+            converted, problem, _reason = _convert_one(specs[key], value)
+            if problem:
+                raise ImportValidationError(
+                    f"Файл {table.file_name}: значение для всех строк, поле «{specs[key].label}»: "
+                    f"{problem}", file=table.file_name)
+            records[key] = pd.Series([converted] * len(records), index=records.index, dtype=object)
+    if "full_name" in present and "code" not in present:
+        records["code"] = records["full_name"]
+        result.identified_by_name = True
+    stage_keys = [key for key in mapping.values() if key.startswith(STAGE_SCORE_PREFIX)]
+    if stage_keys:
+        records, bad = _split_stages(records, bad, stage_keys, result)
     bad |= _check_ranges(kind, records, result)
     result.records = records[~bad].reset_index(drop=True)
     result.rejected.sort(key=lambda issue: issue.row)
     return result
+
+
+def _split_stages(records: pd.DataFrame, bad: pd.Series, stage_keys: list[str],
+                  result: ValidatedTable) -> tuple[pd.DataFrame, pd.Series]:
+    """Turn one row with a score column per stage into one record per stage with a score."""
+    columns = {key: column for column, key in result.mapping.items()}
+    parts = []
+    for key in stage_keys:
+        part = records.drop(columns=stage_keys).copy()
+        part["score"] = records[key]
+        part["stage"] = key[len(STAGE_SCORE_PREFIX):]
+        part["_score_column"] = columns[key]
+        part["_bad"] = bad
+        parts.append(part[records[key].notna()])
+    with_score = set().union(*(set(part["_row"]) for part in parts))
+    for row in records.loc[~bad, "_row"]:
+        if row not in with_score:
+            result.skipped.append((int(row), "нет ни одного балла"))
+    melted = pd.concat(parts).sort_values("_row", kind="stable").reset_index(drop=True)
+    return melted.drop(columns="_bad"), melted["_bad"].astype(bool)
 
 
 def _date_format(values: pd.Series) -> str | None:
@@ -220,10 +411,20 @@ def _reject_where(result: ValidatedTable, records, mask, key: str, text) -> pd.S
     for index in records.index[mask]:
         row = int(records.at[index, "_row"])
         value = records.at[index, key]
+        if key == "score" and "_score_column" in records:
+            column = records.at[index, "_score_column"]
         result.rejected.append(CellIssue(
             row, column, quote(value), cell_message(result.file_name, row, column, text(value))
         ))
     return mask
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
 
 
 def _numeric(records: pd.DataFrame, key: str) -> pd.Series:
@@ -240,6 +441,26 @@ def _check_ranges(kind: str, records: pd.DataFrame, result: ValidatedTable) -> p
             mask = _numeric(records, key) < 0
             bad |= _reject_where(result, records, mask, key, lambda v: (
                 f"значение «{quote(v)}» отрицательное. Укажите число не меньше 0."))
+    if "experience_years" in records:
+        mask = (_numeric(records, "experience_years") > MAX_EXPERIENCE_YEARS) & ~bad
+        bad |= _reject_where(result, records, mask, "experience_years", lambda v: (
+            f"стаж «{quote(v)}» лет невозможен: больше {MAX_EXPERIENCE_YEARS}. "
+            "Проверьте, что в столбце стаж в годах, а не год или число месяцев."))
+    if "hours" in records:
+        mask = (_numeric(records, "hours") > MAX_ACTIVITY_HOURS) & ~bad
+        bad |= _reject_where(result, records, mask, "hours", lambda v: (
+            f"продолжительность «{quote(v)}» ч больше суток ({MAX_ACTIVITY_HOURS} ч). "
+            "Укажите часы одного мероприятия; мероприятие на несколько дней запишите по дням."))
+    latest = dt.date.today() + dt.timedelta(days=FUTURE_DAYS)
+    for key in DATE_KEYS:
+        if key not in records:
+            continue
+        days = [_as_date(value) for value in records[key]]
+        mask = pd.Series([day is not None and not (EARLIEST_DATE <= day <= latest) for day in days],
+                         index=records.index) & ~bad
+        bad |= _reject_where(result, records, mask, key, lambda v: (
+            f"дата «{quote(v)}» вне допустимого диапазона: раньше {EARLIEST_DATE:%d.%m.%Y} или "
+            "больше чем на год вперёд. Проверьте год."))
     if kind == "assessments":
         score, maximum = _numeric(records, "score"), _numeric(records, "max_score")
         mask = maximum <= 0

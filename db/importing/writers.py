@@ -8,6 +8,7 @@ whose role is not mentor, ...). The caller decides whether to commit.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import logging
 import os
@@ -34,6 +35,8 @@ from db.models import (
 
 logger = logging.getLogger(__name__)
 
+# difflib ratio above which a new competence area name is reported as a likely typo of a known one.
+AREA_SIMILARITY = 0.8
 DEFAULT_SCHOOL_NAME = "МАОУ «СОШ № 55 г. Улан-Удэ»"
 ROLE_TEXT = {"mentor": "наставник", "mentee": "наставляемый", "both": "наставник и наставляемый"}
 
@@ -111,6 +114,23 @@ def _reject(validated: ValidatedTable, row: int, key: str, value, text: str) -> 
     return CellIssue(row, column, quote(value), cell_message(validated.file_name, row, column, text))
 
 
+def find_person_by_name(directory: Directory, full_name: str) -> tuple[Person | None, str | None]:
+    """Return (person, None) for a full name, or (None, the rejection text) naming the value.
+
+    Names match as forms do: case, spaces and ё/е folded, «Петрова А.С.» equal to
+    «Петрова Анна Сергеевна». Namesakes are never guessed between.
+    """
+    person, reason, candidates = directory.match(full_name=full_name)
+    if person is not None:
+        return person, None
+    if reason == "ambiguous":
+        codes = ", ".join(sorted(candidate.code for candidate in candidates))
+        return None, (f"ФИО «{full_name}» подходит нескольким участникам ({codes}). "
+                      "Укажите код участника вместо ФИО.")
+    return None, (f"участник с ФИО «{full_name}» не найден. Сначала загрузите файл участников "
+                  "или исправьте ФИО.")
+
+
 def find_person(directory: Directory, code: str) -> tuple[Person | None, str | None]:
     """Return (person, None) for a code, or (None, the rejection text) when none or several fit."""
     found = directory.by_code_one(code)
@@ -130,9 +150,16 @@ def _resolve_person(
     directory: Directory, validated: ValidatedTable, row: int, key: str, code: str,
     result: WriteResult,
 ) -> Person | None:
-    person, text = find_person(directory, code)
+    if validated.identified_by_name:
+        person, text = find_person_by_name(directory, code)
+    else:
+        person, text = find_person(directory, code)
     if person is None:
-        result.rejected.append(_reject(validated, row, key, code, text))
+        issue = _reject(validated, row, key, code, text)
+        # A wide table gives one record per stage of the same row: report its person once.
+        if not (result.rejected and (result.rejected[-1].row, result.rejected[-1].message)
+                == (issue.row, issue.message)):
+            result.rejected.append(issue)
     return person
 
 
@@ -150,7 +177,7 @@ def write_participants(conn: Connection, validated: ValidatedTable, import_id: i
             sa.select(table.c.school_id, table.c.code, table.c.full_name, table.c.role)
         )
     }
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], tuple[int, dict]] = {}  # (school, code) -> (first row, its record)
     to_insert = []
     for record in records_of(validated):
         row = record["_row"]
@@ -166,11 +193,15 @@ def write_participants(conn: Connection, validated: ValidatedTable, import_id: i
                 "" if same else f" («{name}»); строка не изменила его данные")))
             continue
         if key in seen:
-            result.rejected.append(_reject(validated, row, "code", record["code"], (
-                f"код «{record['code']}» уже встречался в строке {seen[key]}. "
-                "У каждого участника должен быть свой код.")))
+            first_row, first_record = seen[key]
+            if _same_participant(first_record, record):
+                result.duplicates.append((row, f"повтор строки {first_row}"))
+            else:
+                result.rejected.append(_reject(validated, row, "code", record["code"], (
+                    f"код «{record['code']}» уже встречался в строке {first_row} с другими данными. "
+                    "У каждого участника должен быть свой код.")))
             continue
-        seen[key] = row
+        seen[key] = (row, record)
         to_insert.append({
             "school_id": school,
             "code": record["code"],
@@ -185,6 +216,20 @@ def write_participants(conn: Connection, validated: ValidatedTable, import_id: i
         result.imported.append(row)
     insert_chunks(conn, table, to_insert, progress)
     return result
+
+
+def _same_participant(first: dict, other: dict) -> bool:
+    """Tell whether two rows of one file are the same participant typed twice (case and ё/е folded)."""
+    for key in set(first) | set(other):
+        if key == "_row":
+            continue
+        left, right = first.get(key), other.get(key)
+        if isinstance(left, str) and isinstance(right, str):
+            if normalize_label(left) != normalize_label(right):
+                return False
+        elif left != right:
+            return False
+    return True
 
 
 # --- groups ------------------------------------------------------------------
@@ -257,18 +302,34 @@ def write_groups(conn: Connection, validated: ValidatedTable, import_id: int,
 # --- assessments -------------------------------------------------------------
 
 
-def area_ids(conn: Connection, names) -> dict[str, int]:
-    """Return {folded name: id}, creating the competence areas that do not exist yet."""
+def area_ids(conn: Connection, names, notes: list[str] | None = None) -> dict[str, int]:
+    """Return {folded name: id}, creating the competence areas that do not exist yet.
+
+    Each new area gets a line in `notes`: a warning naming the known area it
+    resembles (a likely typo that would split the analysis), or a plain note.
+    """
     table = CompetenceArea.__table__
+    known = {normalize_label(name): name for _id, name in conn.execute(sa.select(table.c.id, table.c.name))}
     ids = {normalize_label(name): area_id for area_id, name in conn.execute(
         sa.select(table.c.id, table.c.name))}
-    for name in names:
+    for name in sorted(names):
         key = normalize_label(name)
         if key not in ids:
             ids[key] = conn.execute(
                 table.insert().values(name=name.strip()).returning(table.c.id)
             ).scalar_one()
+            if notes is not None:
+                notes.append(_new_area_note(name.strip(), known))
     return ids
+
+
+def _new_area_note(name: str, known: dict[str, str]) -> str:
+    close = difflib.get_close_matches(normalize_label(name), list(known), n=1, cutoff=AREA_SIMILARITY)
+    if close:
+        return (f"Новая область компетенций «{name}» похожа на известную «{known[close[0]]}». "
+                "Если это опечатка, исправьте название в файле и загрузите его снова: иначе "
+                "оценки разделятся на две области.")
+    return f"Добавлена новая область компетенций «{name}»."
 
 
 def write_assessments(conn: Connection, validated: ValidatedTable, import_id: int,
@@ -277,7 +338,7 @@ def write_assessments(conn: Connection, validated: ValidatedTable, import_id: in
     directory = Directory.load(conn)
     table = Assessment.__table__
     records = records_of(validated)
-    areas = area_ids(conn, {record["area"] for record in records})
+    areas = area_ids(conn, {record["area"] for record in records}, result.notes)
     existing = set(conn.execute(sa.select(
         table.c.participant_id, table.c.area_id, table.c.stage, table.c.assessed_on)).all())
     to_insert = []
@@ -329,15 +390,19 @@ def write_activities(conn: Connection, validated: ValidatedTable, import_id: int
     group_ids = {normalize_label(code): group_id for group_id, code in conn.execute(
         sa.select(groups.c.id, groups.c.code))}
     records = records_of(validated)
-    hashes = [activity_hash(record) for record in records]
+    persons = [_resolve_person(directory, validated, record["_row"], "code", record["code"], result)
+               for record in records]
+    # The hash names the participant by code, so a log that names people by full name and
+    # the same log with codes are duplicates of each other.
+    hashes = [activity_hash({**record, "code": person.code if person else record["code"]})
+              for record, person in zip(records, persons, strict=True)]
     existing: set[str] = set()
     for start in range(0, len(hashes), 900):
         chunk = hashes[start : start + 900]
         existing.update(conn.execute(sa.select(table.c.row_hash).where(table.c.row_hash.in_(chunk))).scalars())
     to_insert = []
-    for record, row_hash in zip(records, hashes, strict=True):
+    for record, row_hash, person in zip(records, hashes, persons, strict=True):
         row = record["_row"]
-        person = _resolve_person(directory, validated, row, "code", record["code"], result)
         group_id = None
         if record.get("group_code"):
             group_id = group_ids.get(normalize_label(record["group_code"]))

@@ -244,3 +244,56 @@ def test_mojibake_needs_confirmation_on_page(demo_db):
     with get_engine(demo_db).connect() as conn:
         name = conn.execute(sa.text("SELECT full_name FROM participant WHERE code = 'T905'")).scalar_one()
     assert name == "Петрова Анна Сергеевна"
+
+
+F12_PEOPLE = "".join(
+    ["Код;ФИО;Роль;Дата регистрации\r\n"]
+    + [f"P9{i};Педагог 0{i};наставляемый;01.09.2024\r\n" for i in range(1, 6)]).encode("utf-8")
+
+
+def test_unrecognised_table_mapped_and_imported(demo_db):
+    import_file(F12_PEOPLE, "people.csv", engine=get_engine(demo_db))
+    content = (FIELD_INPUTS / "f12_prepost_scores_text_numbers.xlsx").read_bytes()
+    at = _upload(open_page("data_import.py"), "f12.xlsx", content)
+    assert "Вид данных по заголовкам не распознан" in page_text(at)
+    assert at.selectbox(key="kind_f12.xlsx").options == [
+        "Участники", "Пары и группы", "Оценки компетенций", "Мероприятия", "Ответы на анкеты"]
+    assert not [button for button in at.button if button.key == "import_f12.xlsx"]
+    at.selectbox(key="kind_f12.xlsx").set_value("assessments").run()
+    assert not at.exception
+    prefix = "map_f12.xlsx_assessments__"
+    # The best guess fills the mapping: the name column identifies people, each score column is a stage.
+    assert at.selectbox(key=prefix + "ФИО").value == "full_name"
+    assert at.selectbox(key=prefix + "Балл до").value == "score:pre"
+    assert at.selectbox(key=prefix + "Балл после").value == "score:post"
+    assert at.selectbox(key=prefix + "Балл после").options[0] == "не загружать"
+    defaults = "set_f12.xlsx_assessments__"
+    at.text_input(key=defaults + "area").input("Сферум")
+    at.text_input(key=defaults + "assessed_on").input("01.10.2024")
+    at.number_input(key=defaults + "max_score").set_value(100.0)
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Вид данных"] == "Оценки компетенций"
+    at.checkbox(key="upload_skip_invalid").check()
+    at.button(key="import_f12.xlsx").click().run()
+    assert not at.exception
+    text = page_text(at)
+    assert "загружено: 3" in text
+    assert "85%" in str([frame.value for frame in at.dataframe])
+    with get_engine(demo_db).connect() as conn:
+        scores = conn.execute(sa.text(
+            "SELECT p.code, a.stage, a.score FROM assessment a JOIN participant p "
+            "ON p.id = a.participant_id WHERE p.code LIKE 'P9%' ORDER BY p.code, a.stage DESC")).all()
+    assert [tuple(row) for row in scores] == [
+        ("P91", "pre", 60.0), ("P91", "post", 72.5), ("P92", "pre", 58.5), ("P92", "post", 70.0),
+        ("P95", "pre", 64.0), ("P95", "post", 66.0)]
+
+
+def test_totals_table_offers_no_import(demo_db):
+    content = (FIELD_INPUTS / "f11_merged_header_log.xlsx").read_bytes()
+    at = _upload(open_page("data_import.py"), "f11.xlsx", content)
+    assert not at.exception
+    text = page_text(at)
+    assert "итоговые количества по участникам" in text
+    assert "строка 8 «Итого» совпадает с суммой строк выше" in text
+    assert not [button for button in at.button if button.key == "import_f11.xlsx"]
+    assert not [box for box in at.selectbox if box.key == "kind_f11.xlsx"]

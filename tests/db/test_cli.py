@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import FIELD_INPUTS, PROJECT_ROOT
 from tests.db.import_helpers import PARTICIPANTS_HEADER, csv_bytes, participants_csv
 
 
@@ -91,3 +91,68 @@ def test_dry_run_set_writes_nothing(tmp_path):
     # Nothing stayed behind: the groups file alone is rejected for its unknown codes.
     alone = json.loads(run_db(tmp_path, "import", paths[0], "--dry-run", "--json").stdout)
     assert alone["rejected"][0]["value"] == "T001"
+
+
+def test_map_and_set_import_wide_table(tmp_path):
+    run_db(tmp_path, "init")
+    people = tmp_path / "people.csv"
+    people.write_bytes(csv_bytes("Код;ФИО;Роль;Дата регистрации", [
+        f"P0{i};Педагог 0{i};наставляемый;01.09.2024" for i in range(1, 6)]))
+    assert run_db(tmp_path, "import", str(people)).returncode == 0
+    scores = tmp_path / "f12.xlsx"
+    scores.write_bytes((FIELD_INPUTS / "f12_prepost_scores_text_numbers.xlsx").read_bytes())
+    result = run_db(tmp_path, "import", str(scores), "--kind", "assessments", "--json", "--skip-invalid",
+                    "--map", "ФИО=full_name", "--map", "Балл до=score:pre", "--map", "Балл после=score:post",
+                    "--set", "Область=Сферум", "--set", "max_score=100", "--set", "Дата=01.10.2024")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["rows_total"], report["imported"], report["skipped"]) == (5, 3, 1)
+    assert [(item["row"], item["value"]) for item in report["rejected"]] == [(5, "85%")]
+    assert {"row": 3, "column": "Балл до", "value": "58,5",
+            "message": "Файл f12.xlsx, строка 3, столбец «Балл до»: текст «58,5» прочитан как число 58.5."
+            } in report["converted"]
+    rejected_file = (tmp_path / "f12.xlsx.rejected.csv").read_text("utf-8-sig").splitlines()
+    assert rejected_file[0] == "ФИО;Балл до;Балл после;Строка;Столбец с ошибкой;Значение;Что исправить"
+    assert rejected_file[1].startswith("Педагог 04;85%;90;5;Балл до;85%;")
+    assert len(rejected_file) == 2
+
+
+def test_unknown_kind_and_bad_pair_are_russian(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(participants_csv())
+    unknown = run_db(tmp_path, "import", str(path), "--kind", "people")
+    assert unknown.returncode == 2
+    assert "ошибка: аргумент --kind: неизвестный вид данных «people»" in unknown.stderr
+    assert "использование:" in unknown.stderr
+    bad_pair = run_db(tmp_path, "import", str(path), "--kind", "participants", "--map", "Код")
+    assert bad_pair.returncode == 2
+    assert "не в виде «имя=значение»" in bad_pair.stderr
+    without_kind = run_db(tmp_path, "import", str(path), "--set", "role=наставник")
+    assert without_kind.returncode == 2
+    assert "укажите вид данных" in without_kind.stderr
+
+
+def test_help_is_russian(tmp_path):
+    result = run_db(tmp_path, "import", "--help")
+    assert result.returncode == 0
+    for text in ("использование:", "параметры", "показать эту справку и выйти", "--map", "--set"):
+        assert text in result.stdout
+    for english in ("usage:", "options:", "show this help message"):
+        assert english not in result.stdout
+    missing = run_db(tmp_path)
+    assert missing.returncode == 2
+    assert "не указаны обязательные аргументы" in missing.stderr
+
+
+def test_unrecognised_file_names_cli_options(tmp_path):
+    run_db(tmp_path, "init")
+    path = tmp_path / "f01.csv"
+    path.write_bytes((FIELD_INPUTS / "f01_excel_ru_cp1251_semicolon.csv").read_bytes())
+    result = run_db(tmp_path, "import", str(path), "--json")
+    assert result.returncode == 1
+    message = json.loads(result.stdout)["rejected"][0]["message"]
+    assert "--kind" in message
+    assert "--map" in message
+    detected = json.loads(result.stdout)["detected"]
+    assert (detected["encoding"], detected["delimiter"], detected["decimal_mark"]) == ("cp1251", ";", ",")
+    assert detected["columns"][0] == "ФИО педагога"

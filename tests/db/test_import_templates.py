@@ -218,8 +218,10 @@ def test_batch_records_started_and_counts(engine):
     assert (batch.rows_total, batch.imported, batch.status) == (6, 6, "imported")
     assert batch.finished_at is not None
     assert batch.started_at is not None
-    # Six consecutive imported rows are stored as one run, and every row is still accounted for.
-    assert records == 1
+    # Six consecutive imported rows are stored as one run, and every row is still accounted for;
+    # the experience «2,5» of row 4 is the one converted cell, stored as its own record.
+    assert records == 2
     outcomes = row_outcomes(engine, import_id)
-    assert outcomes[["row", "row_last", "outcome"]].values.tolist() == [[2, 7, "imported"]]
+    assert outcomes[["row", "row_last", "outcome"]].values.tolist() == [
+        [2, 7, "imported"], [4, 4, "converted"]]
     assert accounted_rows(outcomes) == 6
