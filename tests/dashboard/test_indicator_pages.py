@@ -177,3 +177,21 @@ def test_report_page_hides_names_option_for_department(demo_db):
     at = open_page("report.py", viewer_role="department")
     assert not at.exception
     assert not [box for box in at.checkbox if box.key == "report_internal"]
+
+
+def test_indicators_page_matches_summary_json(demo_with_registers):
+    """Every month × indicator cell on the page shows the JSON's value and status."""
+    from analysis.indicators import INDICATOR_SPECS
+    from reports.indicators import format_value, month_label
+    from reports.summary import build_summary
+
+    at = open_page("indicators.py")
+    months = frame_with(at, "сентябрь 2024")
+    rows = build_summary(get_engine(demo_with_registers))["indicators"]
+    assert len(rows) == 11 * 11
+    symbols = {"met": "✔", "behind": "✖", "no_target": "○", "no_data": "–"}
+    for row in rows:
+        cell = months.loc[INDICATOR_SPECS[row["indicator"]].label, month_label(row["month"])]
+        assert cell.startswith(symbols[row["status"]]), (row, cell)
+        if row["value"] is not None:
+            assert format_value(row["indicator"], row["value"]) in cell, (row, cell)
