@@ -583,7 +583,7 @@ def conclusion(row: dict, *, alpha: float = 0.05, confidence: float = 0.95) -> s
             f"{format_number(row['mde_80'], 2)}: отсутствие значимости не "
             "доказывает, что модели равны."
         )
-    text += _cluster_sentence(row, p_value, alpha)
+    text += _cluster_sentence(row, alpha)
     text += _baseline_sentence(row["baseline_equivalence"], row["baseline_hedges_g"])
     if row["slopes_warning"]:
         text += (
@@ -593,21 +593,35 @@ def conclusion(row: dict, *, alpha: float = 0.05, confidence: float = 0.95) -> s
     return f"{text} {COMPARISON_CAVEAT}"
 
 
-def _cluster_sentence(row: dict, p_value: float, alpha: float) -> str:
-    """Say how the result changes when mentees of one mentor are not treated as independent."""
+def _cluster_sentence(row: dict, alpha: float) -> str:
+    """Say how the result changes when mentees of one mentor are not treated as independent.
+
+    Both p-values compared here are unadjusted for the number of areas, so the
+    sentence never weighs a Holm-adjusted p against an unadjusted one.
+    """
     cluster_p = row.get("cluster_p_value")
     if cluster_p is None:
         return ""
+    plain_width = row["ancova_ci_high"] - row["ancova_ci_low"]
+    cluster_width = row["cluster_ci_high"] - row["cluster_ci_low"]
+    if cluster_width > plain_width * 1.01:
+        width = "более широкий интервал"
+    elif cluster_width < plain_width * 0.99:
+        width = "более узкий интервал"
+    else:
+        width = "почти такой же интервал"
+    unadjusted = "" if row["area"] == OVERALL else " без поправки на число областей"
     text = (
-        " Наставляемые одного наставника похожи друг на друга, поэтому тот же расчёт "
-        "с поправкой на группировку по наставникам даёт более широкий интервал: от "
+        " Наставляемые одного наставника могут быть похожи друг на друга, поэтому тот же "
+        f"расчёт с поправкой на группировку по наставникам даёт {width}: от "
         f"{format_number(row['cluster_ci_low'])} до {format_number(row['cluster_ci_high'])} п. п. "
-        f"({format_p_value(cluster_p)})"
+        f"({format_p_value(cluster_p)}{unadjusted})"
     )
-    if p_value < alpha <= cluster_p:
-        text += ", и с этой поправкой различие уже не является статистически значимым"
-    elif cluster_p < alpha <= p_value:
-        text += ", и с этой поправкой различие статистически значимо"
+    plain_p = row["ancova_p_value"]
+    if plain_p is not None and plain_p < alpha <= cluster_p:
+        text += f", и с этой поправкой различие{unadjusted} уже не является статистически значимым"
+    elif plain_p is not None and cluster_p < alpha <= plain_p:
+        text += f", и с этой поправкой различие{unadjusted} статистически значимо"
     text += "."
     icc = row.get("icc")
     if icc is not None:

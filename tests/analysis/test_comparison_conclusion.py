@@ -26,7 +26,7 @@ BASE_ROW = {
 
 def test_conclusion_names_clustered_interval():
     text = conclusion(BASE_ROW)
-    assert "от 0,9 до 12,0 п. п. (p = 0,025)" in text
+    assert "более широкий интервал: от 0,9 до 12,0 п. п. (p = 0,025)" in text
     assert "Около 30 % разброса прироста" in text
 
 
@@ -40,3 +40,20 @@ def test_conclusion_without_clustering_has_no_cluster_sentence():
     row = {**BASE_ROW, "cluster_p_value": None, "icc": None}
     text = conclusion(row)
     assert "группировку по наставникам" not in text
+
+
+def test_conclusion_calls_narrower_interval_narrower():
+    row = {**BASE_ROW, "cluster_ci_low": 3.1, "cluster_ci_high": 9.9, "cluster_p_value": 0.001}
+    text = conclusion(row)
+    assert "более узкий интервал" in text
+    assert "более широкий" not in text
+
+
+def test_area_conclusion_compares_unadjusted_p_values():
+    # Holm-adjusted p 0.069 is not significant, the unadjusted 0.013 is; the clustered
+    # p 0.03 must be weighed against 0.013, so no change of significance is claimed.
+    row = {**BASE_ROW, "area": "Облачное хранилище", "ancova_p_value": 0.013,
+           "ancova_p_adjusted": 0.069, "cluster_p_value": 0.03}
+    text = conclusion(row)
+    assert "без поправки на число областей" in text
+    assert "с этой поправкой различие" not in text
