@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 
 import pandas as pd
 import xlsxwriter
@@ -27,6 +28,10 @@ _FORBIDDEN_IN_SHEET_NAME = str.maketrans({c: " " for c in "[]:*?/\\"})
 def needs_neutralising(value: object) -> bool:
     """Return True for text that a spreadsheet would read as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+# Height of one line of 11-point text in a spreadsheet row.
+ROW_HEIGHT_POINTS = 15
 
 
 def write_sheets(sheets: dict[str, pd.DataFrame], *, title: str | None = None) -> bytes:
@@ -46,11 +51,22 @@ def write_sheets(sheets: dict[str, pd.DataFrame], *, title: str | None = None) -
         if title:
             sheet.write_string(0, 0, title, workbook.add_format({"bold": True}))
         top = 1 if title else 0
+        widths = []
         for column, heading in enumerate(frame.columns):
             _write_text(sheet, top, column, str(heading), header, header)
             width = max([len(str(heading))] + [len(str(v)) for v in frame.iloc[:, column].head(200)])
-            sheet.set_column(column, column, min(max(width, 8), 60) + 2)
+            widths.append(min(max(width, 8), 60) + 2)
+            sheet.set_column(column, column, widths[-1])
         for row_number, values in enumerate(frame.itertuples(index=False), start=top + 1):
+            # Spreadsheet programs do not always grow a row for wrapped text on
+            # opening (LibreOffice keeps the stored height), so set it here.
+            lines = max(
+                (math.ceil(len(value) / max(widths[column] - 2, 1))
+                 for column, value in enumerate(values) if isinstance(value, str)),
+                default=1,
+            )
+            if lines > 1:
+                sheet.set_row(row_number, ROW_HEIGHT_POINTS * lines)
             for column, value in enumerate(values):
                 if value is None or (not isinstance(value, str) and pd.isna(value)):
                     continue
