@@ -289,22 +289,28 @@ def attrition(data: pd.DataFrame, *, pre_stage: str = "pre", post_stage: str = "
     Notes
     -----
     For ``"overall"`` a participant counts as dropped when no area has both
-    scores although some area has a pre score. ``"all"`` includes
-    participants without a model.
+    scores although some area has a pre score. ``"all"`` pools the two
+    models; participants without a model count only when no one has one.
     """
     paired = pair_scores(data, pre_stage=pre_stage, post_stage=post_stage)
     kept = paired.pairs[["code", "model", "area"]]
     dropped = paired.excluded[paired.excluded["reason"].isin(["no_post", "no_common_area"])]
+    # "all" pools the two models, as the pre/post "all" row does; participants
+    # without a model (mentors) count only when nobody has a model.
+    has_model = pd.concat([kept["model"], dropped["model"]]).notna().any()
+    pooled_kept = kept[kept["model"].notna()] if has_model else kept
+    pooled_dropped = dropped[dropped["model"].notna()] if has_model else dropped
     rows = []
     areas = set(kept["area"]) | set(dropped["area"])
     areas = [*sorted(areas - {OVERALL}), OVERALL]
     for area in areas:
         for model in (DIGITAL, TRADITIONAL, "all"):
-            kept_area = kept[kept["area"] == area]
-            dropped_area = dropped[dropped["area"] == area]
-            if model != "all":
-                kept_area = kept_area[kept_area["model"] == model]
-                dropped_area = dropped_area[dropped_area["model"] == model]
+            if model == "all":
+                kept_area = pooled_kept[pooled_kept["area"] == area]
+                dropped_area = pooled_dropped[pooled_dropped["area"] == area]
+            else:
+                kept_area = kept[(kept["area"] == area) & (kept["model"] == model)]
+                dropped_area = dropped[(dropped["area"] == area) & (dropped["model"] == model)]
             n_dropped = len(dropped_area)
             n_pre = len(kept_area) + n_dropped
             share = n_dropped / n_pre if n_pre else None

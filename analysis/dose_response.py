@@ -230,7 +230,8 @@ def _reading(row: dict, alpha: float, confidence: float) -> str:
         return f"У {who} связь прироста с {dose} оценить нельзя: значения не различаются."
     text = (
         f"У {who} ({row['n']} чел.) между приростом результата и {dose} — "
-        f"{correlation_phrase(row['rho'])}; связь {significance_phrase(row['p_value'], alpha)}."
+        f"{correlation_phrase(row['rho'])}; "
+        f"связь {significance_phrase(row['p_value'], alpha, subject='связь')}."
     )
     if row["ci_low"] is not None:
         text += (

@@ -15,6 +15,7 @@ from scipy import stats
 __all__ = [
     "HedgesG",
     "cohen_dz",
+    "correlation_magnitude",
     "hedges_correction",
     "hedges_g",
     "hedges_g_av",
@@ -25,6 +26,10 @@ __all__ = [
 COHEN_SMALL = 0.2
 COHEN_MEDIUM = 0.5
 COHEN_LARGE = 0.8
+# Cohen (1988) benchmarks for a correlation coefficient, |r|.
+CORRELATION_SMALL = 0.1
+CORRELATION_MEDIUM = 0.3
+CORRELATION_LARGE = 0.5
 
 
 @dataclass(frozen=True)
@@ -189,13 +194,25 @@ def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> HedgesG:
     return HedgesG(float(g), float(variance), float(g - half_width), float(g + half_width))
 
 
-def magnitude(effect: float) -> str | None:
+def _as_displayed(value: float, digits: int | None) -> float:
+    """Return |value| rounded the way ``f"{value:.{digits}f}"`` shows it."""
+    size = abs(value)
+    if digits is None:
+        return size
+    return float(f"{size:.{digits}f}")
+
+
+def magnitude(effect: float, digits: int | None = 2) -> str | None:
     """Name the size of a standardized mean difference by Cohen's benchmarks.
 
     Parameters
     ----------
     effect : float
         d or g of any sign.
+    digits : int or None
+        Decimal places the effect is shown with; the size is read from the
+        value rounded to them, so that g = 0.798, shown as 0,80, is
+        ``"large"``. None classifies the unrounded value.
 
     Returns
     -------
@@ -206,15 +223,51 @@ def magnitude(effect: float) -> str | None:
     Notes
     -----
     The thresholds are Cohen's (1988) rules of thumb for d, meant for when no
-    better benchmark of the field is at hand.
+    better benchmark of the field is at hand. Rounding uses Python's float
+    formatting, the same as the pages and the report use to print the value.
     """
     if effect is None or not math.isfinite(effect):
         return None
-    size = abs(effect)
+    size = _as_displayed(effect, digits)
     if size < COHEN_SMALL:
         return "negligible"
     if size < COHEN_MEDIUM:
         return "small"
     if size < COHEN_LARGE:
+        return "medium"
+    return "large"
+
+
+def correlation_magnitude(r: float, digits: int | None = 2) -> str | None:
+    """Name the size of a correlation coefficient by Cohen's benchmarks for r.
+
+    Parameters
+    ----------
+    r : float
+        Pearson's r, Spearman's rho or the rank-biserial correlation, any sign.
+    digits : int or None
+        Decimal places r is shown with; the size is read from the value
+        rounded to them (r = 0.297, shown as 0,30, is ``"medium"``). None
+        classifies the unrounded value.
+
+    Returns
+    -------
+    str or None
+        ``"negligible"`` below 0.1 in absolute value, ``"small"`` below 0.3,
+        ``"medium"`` below 0.5, otherwise ``"large"``; None for NaN.
+
+    Notes
+    -----
+    Cohen (1988) gives 0.1, 0.3 and 0.5 as small, medium and large
+    correlations, again as rules of thumb.
+    """
+    if r is None or not math.isfinite(r):
+        return None
+    size = _as_displayed(r, digits)
+    if size < CORRELATION_SMALL:
+        return "negligible"
+    if size < CORRELATION_MEDIUM:
+        return "small"
+    if size < CORRELATION_LARGE:
         return "medium"
     return "large"

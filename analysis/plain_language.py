@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from analysis.effect_size import magnitude
+from analysis.effect_size import correlation_magnitude, magnitude
 
 __all__ = [
     "CHANGE_CAVEAT",
@@ -30,13 +30,13 @@ EFFECT_WORDS = {
     "large": "большое",
 }
 
-# Cohen (1988) benchmarks for a correlation coefficient, |r|: 0.1, 0.3, 0.5.
-CORRELATION_WORDS = (
-    (0.1, "практически отсутствует"),
-    (0.3, "слабая"),
-    (0.5, "умеренная"),
-    (math.inf, "сильная"),
-)
+# Words for analysis.effect_size.correlation_magnitude (Cohen's 0.1, 0.3, 0.5).
+CORRELATION_WORDS = {
+    "negligible": "практически отсутствует",
+    "small": "слабая",
+    "medium": "умеренная",
+    "large": "сильная",
+}
 
 CHANGE_CAVEAT = (
     "Это изменение внутри одной группы, а не доказанный эффект программы: "
@@ -73,8 +73,20 @@ def format_p_value(p_value: float | None) -> str:
     return f"p = {format_number(p_value, 3)}"
 
 
+# Subjects that significance_phrase agrees with: the short-form adjective
+# («значимо», «значима») and «случайно/случайна» follow the noun's gender.
+SIGNIFICANCE_SUBJECTS = {
+    "различие": ("значимо", "различие не случайно"),
+    "изменение": ("значимо", "изменение не случайно"),
+    "связь": ("значима", "связь не случайна"),
+}
+
+
 def significance_phrase(
-    p_value: float | None, alpha: float = 0.05, adjustment: str | None = None
+    p_value: float | None,
+    alpha: float = 0.05,
+    adjustment: str | None = None,
+    subject: str = "различие",
 ) -> str:
     """Word a p-value as significant or not at level alpha.
 
@@ -87,31 +99,44 @@ def significance_phrase(
     adjustment : str or None
         Russian name of the multiple-comparison adjustment applied to the
         p-value («поправка Холма»), or None when it is unadjusted.
+    subject : str
+        The noun the phrase follows in the sentence: «различие»,
+        «изменение» or «связь» (a correlation). The adjective agrees with it
+        in gender, and the non-significant reading names it.
 
     Returns
     -------
     str
-        For example «статистически значимо (p = 0,012, поправка Холма)».
+        For example «статистически значимо (p = 0,012, поправка Холма)», or
+        for ``subject="связь"`` «статистически не значима (p = 0,463): по
+        этим данным нельзя уверенно сказать, что связь не случайна».
     """
+    if subject not in SIGNIFICANCE_SUBJECTS:
+        raise ValueError(
+            f"subject must be one of {sorted(SIGNIFICANCE_SUBJECTS)}, got {subject!r}."
+        )
     if p_value is None or not math.isfinite(p_value):
         return "статистическая значимость не оценивалась"
+    adjective, not_random = SIGNIFICANCE_SUBJECTS[subject]
     detail = format_p_value(p_value)
     if adjustment:
         detail = f"{detail}, {adjustment}"
     if p_value < alpha:
-        return f"статистически значимо ({detail})"
+        return f"статистически {adjective} ({detail})"
     return (
-        f"статистически не значимо ({detail}): по этим данным нельзя "
-        "уверенно сказать, что различие не случайно"
+        f"статистически не {adjective} ({detail}): по этим данным нельзя "
+        f"уверенно сказать, что {not_random}"
     )
 
 
 def effect_phrase(effect: float | None, symbol: str = "g") -> str:
     """Word a standardized mean difference by Cohen's benchmarks.
 
-    Returns, for example, «среднее по шкале Коэна (g = 0,54)».
+    The size word is read from the effect rounded to the two decimals shown,
+    so the word and the number agree. Returns, for example, «среднее по шкале
+    Коэна (g = 0,54)».
     """
-    word = magnitude(effect) if effect is not None else None
+    word = magnitude(effect, digits=2) if effect is not None else None
     if word is None:
         return "размер эффекта не рассчитан"
     return f"{EFFECT_WORDS[word]} по шкале Коэна ({symbol} = {format_number(effect, 2)})"
@@ -129,17 +154,19 @@ def points_phrase(difference: float | None) -> str:
 
 
 def correlation_phrase(rho: float | None) -> str:
-    """Word a correlation coefficient by Cohen's benchmarks for r."""
-    if rho is None or not math.isfinite(rho):
+    """Word a correlation coefficient by Cohen's benchmarks for r.
+
+    The size word is read from rho rounded to the two decimals shown.
+    """
+    size = correlation_magnitude(rho) if rho is not None else None
+    if size is None:
         return "связь не рассчитана"
-    size = abs(rho)
-    for limit, word in CORRELATION_WORDS:
-        if size < limit:
-            break
+    word = CORRELATION_WORDS[size]
+    shown = format_number(rho, 2)
+    if size == "negligible":
+        return f"связь {word} по шкале Коэна (ρ = {shown})"
     direction = "прямая" if rho > 0 else "обратная"
-    if size < CORRELATION_WORDS[0][0]:
-        return f"связь {word} по шкале Коэна (ρ = {format_number(rho, 2)})"
-    return f"{direction} {word} связь по шкале Коэна (ρ = {format_number(rho, 2)})"
+    return f"{direction} {word} связь по шкале Коэна (ρ = {shown})"
 
 
 def participants_phrase(n: int) -> str:

@@ -40,8 +40,10 @@ __all__ = [
 # 4 on a 1-5 scale, 7.75 on a 1-10 scale.
 SATISFIED_FRACTION = 0.75
 
-# Models compared by Mann-Whitney; smaller groups get a warning note.
-MIN_GROUP_FOR_COMPARISON = 5
+# Models compared by Mann-Whitney; with fewer respondents in either model the
+# comparison is reported as unreliable. Ten is a rule of thumb, not a power
+# calculation: with 10 per group only a large difference is likely to show.
+MIN_GROUP_FOR_COMPARISON = 10
 
 # Russian word stems per theme, matched at the start of a word after
 # lower-casing and replacing "ё" with "е". One answer may match several themes.
@@ -540,8 +542,9 @@ def compare_models(
     )
     if min(digital.size, traditional.size) < MIN_GROUP_FOR_COMPARISON:
         result["note"] = (
-            f"В одной из моделей меньше {MIN_GROUP_FOR_COMPARISON} ответивших: "
-            "различие может оказаться случайным, вывод делать рано."
+            f"В одной из моделей меньше {MIN_GROUP_FOR_COMPARISON} ответивших "
+            f"(цифровая — {digital.size}, традиционная — {traditional.size}): сравнение "
+            "ненадёжно, и вывод о том, в какой модели оценки выше, делать нельзя."
         )
     return result
 

@@ -294,7 +294,7 @@ def _model_sentence(rows: pd.DataFrame, model: str, area: str, alpha: float) -> 
         f"от максимума ({participants_phrase(n)}), изменение "
         f"{format_number(change)} п. п. (95-процентный доверительный интервал от "
         f"{format_number(_value(row, 'ci_low'))} до {format_number(_value(row, 'ci_high'))}); "
-        f"оно {significance_phrase(_value(row, 'p_adjusted'), alpha, adjustment)}"
+        f"оно {significance_phrase(_value(row, 'p_adjusted'), alpha, adjustment, subject='изменение')}"
     )
     if _value(row, "cohen_dz") is not None:
         text += f", по величине {effect_phrase(_value(row, 'cohen_dz'), 'd_z')}"
@@ -437,9 +437,22 @@ def attrition_text(attrition: pd.DataFrame, row: Mapping, area: str = OVERALL) -
         dropped, n_pre = int(own.loc[model, "n_dropped"]), int(own.loc[model, "n_pre"])
         return f"{label}: {dropped} из {n_pre} ({format_number(dropped / n_pre * 100)} %)"
 
+    # The "all" row of analysis.comparison.attrition also counts participants
+    # without a model (mentors with their own scores), so the total here is
+    # the sum of the two models: the mentees the per-model figures describe.
+    in_models = own.loc[own.index.intersection(["digital", "traditional"])]
+    total_pre = int(in_models["n_pre"].sum())
+    total_dropped = int(in_models["n_dropped"].sum())
+    if total_pre:
+        total = (
+            f"Всего наставляемых: {total_dropped} из {total_pre} "
+            f"({format_number(total_dropped / total_pre * 100)} %)"
+        )
+    else:
+        total = "Всего: наставляемых с оценкой «до» нет"
     text = (
         "Выбыли — есть оценка «до», но нет оценки «после». "
-        f"{part('all', 'Всего')}; {part('digital', 'цифровая модель')}; "
+        f"{total}; {part('digital', 'цифровая модель')}; "
         f"{part('traditional', 'традиционная модель')}."
     )
     p_value = _value(row, "attrition_p_value")

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import satisfaction
+from analysis.effect_size import correlation_magnitude
 from analysis.plain_language import (
     COMPARISON_CAVEAT,
     EFFECT_WORDS,
@@ -105,6 +106,28 @@ def satisfaction_summary(frames: Frames) -> list[dict[str, Any]]:
     return result
 
 
+def share_satisfied_phrase(item: dict) -> str:
+    """Word the share satisfied of one `satisfaction` summary item with its Wilson interval.
+
+    ``item`` is an object of :func:`satisfaction_summary` (``share_satisfied``,
+    ``share_ci_low``, ``share_ci_high``, all fractions). Returns, for example,
+    «50,0 % (95-процентный интервал Уилсона: от 25,4 % до 74,6 %)», or
+    «доля не рассчитана» when the share is missing. A no-break space is placed
+    before each «%», so a PDF line never starts with the sign.
+    """
+    share = item.get("share_satisfied")
+    if share is None or pd.isna(share):
+        return "доля не рассчитана"
+    text = f"{format_number(share * 100)}\u00a0%"
+    low, high = item.get("share_ci_low"), item.get("share_ci_high")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return text
+    return (
+        f"{text} (95-процентный интервал Уилсона: от {format_number(low * 100)}\u00a0% "
+        f"до {format_number(high * 100)}\u00a0%)"
+    )
+
+
 def diverging_shares(distribution: pd.DataFrame) -> pd.DataFrame:
     """Lay out answer shares for a diverging stacked bar chart.
 
@@ -132,35 +155,58 @@ def diverging_shares(distribution: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="distance").reset_index(drop=True)
 
 
-def comparison_reading(comparison: dict) -> list[str]:
+def comparison_reading(comparison: dict, alpha: float = 0.05) -> list[str]:
     """Word the digital-versus-traditional comparison of satisfaction scores for a head teacher.
 
-    Returns the sentences in reading order: direction and size of the
-    difference (rank-biserial r, sized by Cohen's benchmarks for a
-    correlation), the significance, and what the comparison cannot show.
-    Returns an empty list when either model has no respondent.
+    Returns the sentences in reading order. The first is a warning when
+    either model has fewer than ``analysis.satisfaction.MIN_GROUP_FOR_COMPARISON``
+    respondents. Then come the direction of the difference, its size
+    (rank-biserial r by Cohen's benchmarks for a correlation, read from r
+    rounded to the two decimals shown), the significance, and what the
+    comparison cannot show. A direction is stated as a finding only when the
+    Mann-Whitney p-value is below ``alpha``. Otherwise the sentence names it
+    as what this sample shows and says in the same sentence that it is not
+    significant. Returns an empty list when either model has no respondent.
     """
     r = comparison["rank_biserial"]
     if comparison["n_digital"] == 0 or comparison["n_traditional"] == 0 or pd.isna(r):
         return []
-    size = abs(r)
-    # Cohen's (1988) benchmarks for a correlation: 0.1 small, 0.3 medium, 0.5 large.
-    if size < 0.1:
-        word, direction = EFFECT_WORDS["negligible"], "Оценки в двух моделях практически не различаются"
+    sentences = []
+    n_digital, n_traditional = comparison["n_digital"], comparison["n_traditional"]
+    if min(n_digital, n_traditional) < satisfaction.MIN_GROUP_FOR_COMPARISON:
+        sentences.append(
+            f"Ответивших мало: в цифровой модели {n_digital}, в традиционной "
+            f"{n_traditional}, а для сравнения нужно хотя бы "
+            f"{satisfaction.MIN_GROUP_FOR_COMPARISON} в каждой. Сравнение ненадёжно: "
+            "по этим данным нельзя сказать, в какой модели оценки выше."
+        )
+    size = correlation_magnitude(r)
+    word = EFFECT_WORDS[size]
+    shown = f"r = {format_number(r, 2)}"
+    p_value = comparison["p_value"]
+    significant = not pd.isna(p_value) and p_value < alpha
+    higher, lower = ("цифровой", "традиционной") if r > 0 else ("традиционной", "цифровой")
+    if size == "negligible":
+        sentences.append(f"Оценки в двух моделях практически не различаются ({shown}).")
+    elif significant:
+        sentences.append(
+            f"В {higher} модели участники чаще ставят более высокие оценки, чем в "
+            f"{lower} ({shown})."
+        )
     else:
-        if size < 0.3:
-            word = EFFECT_WORDS["small"]
-        elif size < 0.5:
-            word = EFFECT_WORDS["medium"]
-        else:
-            word = EFFECT_WORDS["large"]
-        higher, lower = ("цифровой", "традиционной") if r > 0 else ("традиционной", "цифровой")
-        direction = f"В {higher} модели участники чаще ставят более высокие оценки, чем в {lower}"
-    return [
-        f"{direction}: различие {word} по шкале Коэна для корреляций "
-        f"(r = {format_number(r, 2)}; 0,1 — небольшое, 0,3 — среднее, 0,5 — большое). "
+        sentences.append(
+            f"В этой выборке баллы чаще выше в {higher} модели ({shown}), но различие "
+            "статистически не значимо, поэтому по этим данным нельзя утверждать, что в "
+            "одной из моделей оценки выше."
+        )
+    sentences.append(
+        f"Это {word} различие по шкале Коэна для корреляций (0,1 — небольшое, "
+        "0,3 — среднее, 0,5 — большое)."
+    )
+    sentences += [
         "r — ранговая бисериальная корреляция: доля пар «цифровая — традиционная», где балл "
         "выше в цифровой модели, минус доля пар, где он ниже.",
-        f"Критерий Манна–Уитни: различие {significance_phrase(comparison['p_value'])}.",
+        f"Критерий Манна–Уитни: различие {significance_phrase(p_value, alpha)}.",
         COMPARISON_CAVEAT,
     ]
+    return sentences

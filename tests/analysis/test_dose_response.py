@@ -134,3 +134,29 @@ def test_spearman_ci_rejects_bad_input():
         spearman_ci(0.5, 3)
     with pytest.raises(ValueError, match="strictly between"):
         spearman_ci(1.0, 10)
+
+
+def test_reading_wording_for_correlation(assessments, activities):
+    result = dose_response(assessments, activities)
+    for row in result.dropna(subset=["p_value"]).to_dict("records"):
+        reading = row["reading"]
+        if row["p_value"] < 0.05:
+            assert "связь статистически значима" in reading
+        else:
+            assert "связь статистически не значима" in reading
+            assert "что связь не случайна" in reading
+        assert "значимо" not in reading
+        assert "различие" not in reading
+
+
+def test_reading_for_significant_correlation():
+    # The fixture's correlations are all non-significant, so the significant
+    # wording is checked on a hand-built row.
+    from analysis.dose_response import _reading
+
+    row = {"model": "all", "dose": "meetings", "note": None, "n": 47, "rho": 0.5,
+           "p_value": 0.0003, "ci_low": 0.23, "ci_high": 0.7}
+    reading = _reading(row, alpha=0.05, confidence=0.95)
+    assert "сильная связь по шкале Коэна (ρ = 0,50)" in reading
+    assert "связь статистически значима (p < 0,001)" in reading
+    assert "различие" not in reading

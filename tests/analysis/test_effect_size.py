@@ -11,6 +11,7 @@ from statsmodels.stats.meta_analysis import effectsize_smd
 
 from analysis.effect_size import (
     cohen_dz,
+    correlation_magnitude,
     hedges_correction,
     hedges_g,
     hedges_g_av,
@@ -146,3 +147,40 @@ def test_hedges_g_av_rejects_unequal_lengths():
 )
 def test_magnitude_cohen_benchmarks(effect, expected):
     assert magnitude(effect) == expected
+
+
+@pytest.mark.parametrize(
+    ("effect", "expected"),
+    [
+        (0.7981, "large"),  # shown as 0,80
+        (-0.795, "large"),  # shown as −0,80
+        (0.7949, "medium"),
+        (0.1951, "small"),  # shown as 0,20
+        (0.4999, "medium"),  # shown as 0,50
+    ],
+)
+def test_magnitude_reads_displayed_value(effect, expected):
+    assert magnitude(effect) == expected
+    shown = float(f"{abs(effect):.2f}")
+    assert magnitude(shown, digits=None) == expected
+
+
+def test_magnitude_unrounded_when_digits_none():
+    assert magnitude(0.7981, digits=None) == "medium"
+    assert magnitude(0.7981, digits=1) == "large"
+
+
+@pytest.mark.parametrize(
+    ("r", "expected"),
+    [
+        (0.0, "negligible"),
+        (-0.0949, "negligible"),
+        (0.0951, "small"),  # shown as 0,10
+        (0.2971, "medium"),  # shown as 0,30
+        (-0.4951, "large"),  # shown as −0,50
+        (0.11428571428571432, "small"),
+        (math.nan, None),
+    ],
+)
+def test_correlation_magnitude_benchmarks(r, expected):
+    assert correlation_magnitude(r) == expected

@@ -56,3 +56,16 @@ def test_dose_response_all_pools_models_only():
     table = dose_response(frame, activities)
     pooled = table[table["model"] == "all"]
     assert set(pooled["n"]) == {12}
+
+
+def test_attrition_all_row_pools_models_only():
+    from analysis.comparison import attrition
+
+    frame = _frame()
+    # One mentee and one mentor lose their post score.
+    frame = frame[~((frame["code"].isin(["M00", "T00"])) & (frame["stage"] == "post"))]
+    table = attrition(frame)
+    overall = table[table["area"] == "overall"].set_index("model")
+    assert overall.loc["all", "n_pre"] == overall.loc["digital", "n_pre"] + overall.loc["traditional", "n_pre"]
+    assert overall.loc["all", "n_dropped"] == 1
+    assert overall.loc["all", "n_pre"] == 12

@@ -278,7 +278,8 @@ def test_compare_matches_scipy_and_pingouin(model_scores):
     assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-6)
     assert result["p_value"] == pytest.approx(reference_pg["p_val"].iloc[0], rel=1e-6)
     assert result["rank_biserial"] == pytest.approx(reference_pg["RBC"].iloc[0], rel=1e-6)
-    assert result["note"] is None
+    # 7 and 6 respondents are below the 10 per model a comparison needs.
+    assert "(цифровая — 7, традиционная — 6)" in result["note"]
 
 
 def test_compare_small_group_note(model_scores):
@@ -286,7 +287,8 @@ def test_compare_small_group_note(model_scores):
     small = scores[~scores["code"].isin(["R0", "R1", "R2"])]
     result = compare_models(small, groups, role="mentee")
     assert result["n_traditional"] == 3
-    assert "меньше 5" in result["note"]
+    assert "меньше 10" in result["note"]
+    assert "сравнение ненадёжно" in result["note"]
 
 
 def test_compare_one_model_missing(model_scores):
@@ -333,3 +335,14 @@ def test_text_stem_needs_word_start():
     assert texts.loc["A", "themes"] == ["Без темы"]
     assert texts.loc["B", "themes"] == ["Без темы"]
     assert texts.loc["C", "themes"] == ["Время и нагрузка"]
+
+
+def test_compare_no_note_with_ten_per_model():
+    codes = [f"D{i}" for i in range(10)] + [f"R{i}" for i in range(10)]
+    scores = pd.DataFrame({"code": codes, "score": [4.0 + i / 10 for i in range(20)]})
+    groups = pd.DataFrame({"mentee_code": codes, "mentor_code": ["T1"] * 20,
+                           "model": ["digital"] * 10 + ["traditional"] * 10})
+    result = compare_models(scores, groups, role="mentee")
+    assert result["n_digital"] == 10
+    assert result["n_traditional"] == 10
+    assert result["note"] is None

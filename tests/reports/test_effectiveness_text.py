@@ -155,3 +155,39 @@ def test_comparison_conclusion_too_few():
     sentences = text.comparison_conclusion(comparison, pd.DataFrame(), "Сферум")
     assert len(sentences) == 1
     assert "участников мало" in sentences[0]
+
+
+def test_attrition_total_counts_mentees_only():
+    # The "all" row also counts 15 mentors with their own "до" scores; the
+    # total must be the two models' mentees, 31 + 20.
+    attrition = pd.DataFrame({
+        "area": ["overall"] * 3,
+        "model": ["digital", "traditional", "all"],
+        "n_pre": [31, 20, 66],
+        "n_dropped": [1, 3, 4],
+        "share": [1 / 31, 3 / 20, 4 / 66],
+    })
+    reading = no_nan(text.attrition_text(attrition, {"attrition_p_value": 0.287}))
+    assert "Всего наставляемых: 4 из 51 (7,8 %)" in reading
+    assert "цифровая модель: 1 из 31 (3,2 %)" in reading
+    assert "традиционная модель: 3 из 20 (15,0 %)" in reading
+    assert "из 66" not in reading
+
+
+def test_attrition_total_without_models():
+    attrition = pd.DataFrame({
+        "area": ["overall"], "model": ["all"], "n_pre": [5], "n_dropped": [1], "share": [0.2],
+    })
+    reading = no_nan(text.attrition_text(attrition, {}))
+    assert "Всего: наставляемых с оценкой «до» нет" in reading
+    assert "цифровая модель: участников с оценкой «до» нет" in reading
+
+
+
+def test_prepost_conclusion_nonsignificant_names_change():
+    frame = long_frame([40, 52, 61, 70, 45, 58], [41, 50, 62, 70, 47, 57], area="Сферум")
+    table = prepost_change(frame)
+    sentence = text.prepost_conclusion(table, ["digital"], area="Сферум")[0]
+    assert "оно статистически не значимо" in sentence
+    assert "что изменение не случайно" in sentence
+    assert "различие" not in sentence
