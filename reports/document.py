@@ -22,6 +22,7 @@ from reports import charts
 from reports.findings import summary_findings
 from reports.frames import Frames
 from reports.indicators import (
+    CARRIED_FORWARD_NOTE,
     STATUS_COLOURS,
     STATUS_LABELS,
     RegisterFrames,
@@ -201,9 +202,10 @@ def _summary_blocks(frames: Frames, latest: pd.DataFrame) -> list[Block]:
     blocks: list[Block] = [
         Heading("Краткие выводы"),
         Paragraph(
-            f"Показатели проекта на последний месяц с данными: выполнено {counts['met']} из 11, "
-            f"отставание — {counts['behind']}, цель не задана — {counts['no_target']}, "
-            f"нет данных — {counts['no_data']}."
+            f"Показатели проекта на последний месяц учебного года, за который посчитано значение: "
+            f"выполнено {counts['met']} из 11, отставание — {counts['behind']}, "
+            f"цель не задана — {counts['no_target']}, нет данных — {counts['no_data']}. "
+            f"{CARRIED_FORWARD_NOTE}"
         ),
     ]
     for heading, sentences in summary_findings(frames):
@@ -226,10 +228,10 @@ def _indicator_blocks(table: pd.DataFrame, latest: pd.DataFrame, figures: bool) 
         Paragraph(
             "Таблица показывает значение каждого показателя на конец последнего месяца, "
             "за который оно есть, и цель на этот месяц. Статус «выполнено» означает, что "
-            "значение не ниже цели; «отставание» — ниже цели."
+            f"значение не ниже цели; «отставание» — ниже цели. {CARRIED_FORWARD_NOTE}"
         ),
         Table(
-            "Показатели проекта на последний месяц с данными",
+            "Показатели проекта на последний месяц учебного года со значением",
             _text(summary),
             "Показатели",
             "Статус",

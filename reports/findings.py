@@ -20,10 +20,13 @@ from analysis.plain_language import (
 )
 from reports.frames import Frames
 from reports.indicators import month_label
+from reports.satisfaction import share_satisfied_phrase
 
 logger = logging.getLogger(__name__)
 
 NOT_COMPUTED = "раздел ещё не рассчитан"
+# A no-break space keeps «45,7 %» and «1 780» on one line in the DOCX and PDF.
+NBSP = "\u00a0"
 # Sections of the summary page: (JSON key, Russian heading).
 SECTIONS = (
     ("pre_post", "Эффективность: рост компетенций"),
@@ -64,6 +67,14 @@ def summary_findings(
             sentences = [f"{heading}: раздел не удалось рассчитать ({type(error).__name__})."]
         findings.append((heading, sentences or [f"{heading}: данных для вывода нет."]))
     return findings
+
+
+def _format_grouped(value: float | None, digits: int = 0) -> str:
+    """Format a number with a decimal comma and no-break spaces between thousands: «1 636»."""
+    if value is None:
+        return "не рассчитано"
+    text = f"{value:,.{digits}f}".replace(",", NBSP).replace(".", ",").replace("-", "−")
+    return text
 
 
 def _pre_post(rows: list[dict]) -> list[str]:
@@ -108,15 +119,15 @@ def _engagement(value: dict) -> list[str]:
     if counts:
         total = int(sum(counts.values()))
         sentences.append(
-            f"Всего в журнале {total} {plural(total, 'запись', 'записи', 'записей')} об участии "
+            f"Всего в журнале {_format_grouped(total)} {plural(total, 'запись', 'записи', 'записей')} об участии "
             "педагогов в мероприятиях (одна запись — один участник на одном мероприятии)."
         )
     hours = value.get("hours_by_model") or {}
     if hours:
         sentences.append(
             "Часы работы: цифровая модель — "
-            f"{format_number(hours.get('digital'))} ч, традиционная — "
-            f"{format_number(hours.get('traditional'))} ч."
+            f"{_format_grouped(hours.get('digital'))}{NBSP}ч, традиционная — "
+            f"{_format_grouped(hours.get('traditional'))}{NBSP}ч."
         )
     idle = value.get("groups_without_activity_30d")
     if idle is not None:
@@ -133,9 +144,11 @@ def _satisfaction(rows: list[dict]) -> list[str]:
             sentences.append(f"Удовлетворённость {group_label}: анкет пока нет.")
             continue
         text = (
-            f"Удовлетворённость {group_label}: индекс {format_number(row['index_percent'])} % "
-            f"из 100 возможных, довольны {format_number((row.get('share_satisfied') or 0) * 100)} % "
-            f"ответивших ({participants_phrase(respondents)})."
+            f"Удовлетворённость {group_label}: индекс удовлетворённости "
+            f"{format_number(row['index_percent'])}{NBSP}% (0{NBSP}% — все ответы самые низкие, "
+            f"100{NBSP}% — все самые высокие); доля довольных (средний балл не ниже "
+            f"3/4 шкалы) — {share_satisfied_phrase(row)} ответивших "
+            f"({participants_phrase(respondents)})."
         )
         if respondents < 10:
             text += " Ответивших меньше 10: оценка неустойчива."
@@ -151,7 +164,8 @@ def _mentor_rating(rows: list[dict]) -> list[str]:
         best = ranked[0]
         sentences.append(
             f"Ранжировано наставников: {len(ranked)}. Первое место у наставника "
-            f"{best['mentor_code']} (балл {format_number(best.get('score'))}); с учётом "
+            f"{best['mentor_code']} (балл {format_number(best.get('score'), 2)}: "
+            f"{_score_reading(best.get('score'))}); с учётом "
             f"неопределённости его место — от {best.get('rank_low')} до {best.get('rank_high')}."
         )
     if unranked:
@@ -160,6 +174,19 @@ def _mentor_rating(rows: list[dict]) -> list[str]:
             f"{plural(len(unranked), 'наставник', 'наставника', 'наставников')}."
         )
     return sentences
+
+
+def _score_reading(score: float | None) -> str:
+    """Read a rating score, a weighted sum of z-scores, in standard deviations from the average mentor."""
+    if score is None:
+        return "балл не рассчитан"
+    if round(score, 2) == 0:
+        return "на уровне среднего наставника"
+    direction = "выше" if score > 0 else "ниже"
+    return (
+        f"взвешенная сумма составляющих на {format_number(abs(score), 2)} стандартного "
+        f"отклонения {direction}, чем у среднего наставника"
+    )
 
 
 _READERS = {

@@ -126,6 +126,14 @@ def indicators_summary(frames: Frames, engine: Engine | None = None) -> list[dic
     return indicator_json_rows(indicator_table(frames, registers, settings))
 
 
+# Every indicator is computed over all data up to the end of its month, so the
+# months after the last upload repeat the last value instead of showing a gap.
+CARRIED_FORWARD_NOTE = (
+    "Значение месяца считается по всем данным, загруженным на его конец, поэтому месяцы "
+    "после последних данных повторяют последнее значение: новых анкет или записей в них нет."
+)
+
+
 def month_label(month: str) -> str:
     """Turn ``2024-09`` into «сентябрь 2024»."""
     period = pd.Period(month, freq="M")

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.diagnostics import difficulty_shares
 from analysis.filters import Filters, filter_by_dates, filter_by_model
 from analysis.overview import activities_by_month, participant_counts
-from analysis.prepost import prepost_change
+from reports.effectiveness import effectiveness_tables
 from reports.frames import Frames
 
 
@@ -19,7 +19,10 @@ class OverviewFigures:
     difficulty: pd.Series | None  # the "overall" row of difficulty_shares, if any answers
     by_month: pd.DataFrame  # month, activities, hours
     latest_month: str | None  # YYYY-MM of the last month with activities
-    change: pd.Series | None  # the overall pre/post row for the chosen model
+    # The pre/post row of the chosen model and area ("overall" without an area filter),
+    # computed on the assessments inside the date window. None when the window has no
+    # pair of «до» and «после» scores.
+    change: pd.Series | None
 
 
 def overview_figures(frames: Frames, filters: Filters | None = None) -> OverviewFigures:
@@ -35,9 +38,10 @@ def overview_figures(frames: Frames, filters: Filters | None = None) -> Overview
     latest_month = by_month["month"].iloc[-1] if not by_month.empty else None
 
     change = None
-    if not frames.assessments.empty:
-        table = prepost_change(frames.assessments)
-        wanted = filters.model or "all"
-        row = table.loc[(table["model"] == wanted) & (table["area"] == "overall")]
+    table = effectiveness_tables(frames, filters).prepost
+    if not table.empty:
+        model_key = filters.model or "all"
+        area_key = filters.area or "overall"
+        row = table.loc[(table["model"] == model_key) & (table["area"] == area_key)]
         change = row.iloc[0] if not row.empty else None
     return OverviewFigures(counts, difficulty, by_month, latest_month, change)

@@ -60,10 +60,16 @@ tables = load_tables(filters)
 table = tables.comparison
 
 if table.empty:
-    conclusion_box.info(
-        "Нет оценок этапов «до» и «после» за выбранный период: сравнивать нечего. "
-        "Загрузите оценки компетенций на странице «Данные»."
-    )
+    if data.frames().assessments.empty:
+        conclusion_box.info(
+            "Оценки компетенций ещё не загружены: сравнивать нечего. "
+            "Загрузите их на странице «Данные»."
+        )
+    else:
+        conclusion_box.info(
+            "За выбранный период нет оценок обоих этапов, «до» и «после»: сравнивать нечего. "
+            "Оценки загружены, но лежат вне периода: расширьте период или снимите его."
+        )
     st.stop()
 
 areas = sorted(set(table["area"]) - {OVERALL})
@@ -205,7 +211,10 @@ with st.expander("Подробности для методиста"):
 st.header("Связь прироста с числом встреч")
 dose = tables.dose
 if dose.empty:
-    st.info("Нет данных для оценки связи прироста с интенсивностью наставничества.")
+    st.info(
+        "Связь прироста с числом встреч считать не из чего: нет участников с оценками «до» "
+        "и «после» и записями журнала мероприятий за выбранный период."
+    )
 else:
     shown = dose[dose["model"] == filters.model] if filters.model else dose
     st.dataframe(

@@ -8,7 +8,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard import data, state
-from dashboard.ui import FORMAT_LABELS, KIND_LABELS, fmt_date, fmt_int, fmt_month, fmt_number
+from dashboard.ui import FORMAT_LABELS, KIND_LABELS, fmt_date, fmt_int, fmt_month, fmt_number, plural
 from db import planning
 from db.errors import DataError
 from db.models import ACTIVITY_KINDS
@@ -25,18 +25,41 @@ engine = data.engine()
 events = planning.events_frame(engine)
 participants = data.frames().participants
 
+# Up to a month the axis has a tick per day; longer ranges keep plotly's own ticks.
+DAY_TICKS_MAX_DAYS = 31
+DAY_MS = 24 * 60 * 60 * 1000
+
 if events.empty:
-    st.info("Мероприятий пока нет. Добавьте первое ниже.")
+    n_log = len(data.frames().activities)
+    if n_log:
+        log_text = (
+            f"Журнал активности при этом содержит {fmt_int(n_log)} "
+            f"{plural(n_log, 'запись', 'записи', 'записей')}: участие педагогов в работе программы "
+            "считается на странице «Вовлечённость»."
+        )
+    else:
+        log_text = "Журнал активности тоже пуст."
+    create_text = " Добавьте первое мероприятие ниже." if state.can_edit() else ""
+    st.info(f"Реестр мероприятий пока пуст. {log_text}{create_text}")
 else:
     st.subheader("Календарь")
     calendar = events.assign(
         finish=events["ends_on"].fillna(events["starts_on"]) + pd.Timedelta(days=1),
         kind_label=events["kind"].map(lambda k: KIND_LABELS.get(k, k)),
+        start_label=events["starts_on"].map(fmt_date),
+        end_label=events["ends_on"].fillna(events["starts_on"]).map(fmt_date),
     )
     fig = px.timeline(calendar, x_start="starts_on", x_end="finish", y="kind_label", color="kind_label",
-                      hover_name="title", labels={"kind_label": "Вид", "starts_on": "Начало"},
+                      hover_name="title", custom_data=["start_label", "end_label"],
+                      labels={"kind_label": "Вид", "starts_on": "Начало"},
                       title="Когда проходят мероприятия разных видов?")
+    fig.update_traces(hovertemplate="<b>%{hovertext}</b><br>%{customdata[0]} — %{customdata[1]}<extra></extra>")
     fig.update_layout(showlegend=False, yaxis_title="")
+    # Numeric day.month ticks avoid plotly's English month names.
+    fig.update_xaxes(tickformat="%d.%m", title_text="")
+    span_days = (calendar["finish"].max() - calendar["starts_on"].min()).days
+    if span_days <= DAY_TICKS_MAX_DAYS:
+        fig.update_xaxes(dtick=DAY_MS)
     st.plotly_chart(fig, width="stretch")
 
     st.subheader("Список")

@@ -13,6 +13,7 @@ from dashboard.ui import MONTHS_NOMINATIVE
 from db.errors import DataError
 from db.registers import get_or_create_school, set_target
 from reports.indicators import (
+    CARRIED_FORWARD_NOTE,
     YearSettings,
     coverage_table,
     indicator_cards,
@@ -78,9 +79,11 @@ metric_cols[1].metric(":red[✖] Отставание", counts["behind"])
 metric_cols[2].metric("○ Цель не задана", counts["no_target"])
 metric_cols[3].metric("– Нет данных", counts["no_data"])
 st.write(
-    f"На последний месяц с данными {counts['met']} из 11 показателей не ниже цели, "
+    f"На последний месяц учебного года, за который посчитано значение, {counts['met']} из 11 "
+    "показателей не ниже цели, "
     f"{counts['behind']} отстают; для {counts['no_target']} цель не задана"
     + (f", для {counts['no_data']} нет значения." if counts["no_data"] else ".")
+    + f" {CARRIED_FORWARD_NOTE}"
 )
 st.caption(
     "Статусы: «выполнено» — значение на конец месяца не ниже цели; «отставание» — ниже цели; "

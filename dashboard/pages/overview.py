@@ -4,15 +4,51 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import data, state
-from dashboard.ui import fmt_int, fmt_month, fmt_number, fmt_percent, fmt_share, plural
+from analysis.filters import Filters, school_year_label
+from dashboard.ui import MODEL_LABELS, fmt_date, fmt_int, fmt_month, fmt_number, fmt_percent, fmt_share, plural
 from reports.overview import overview_figures
+
+
+def window_text(filters: Filters) -> str:
+    """Describe the date window of the filters in words, or return "" when it is open."""
+    if filters.period_start or filters.period_end:
+        start = fmt_date(filters.period_start, missing="…")
+        end = fmt_date(filters.period_end, missing="…")
+        return f"период {start} — {end}"
+    if filters.school_year is not None:
+        return f"{school_year_label(filters.school_year)} учебный год"
+    return ""
+
+
+def filters_text(filters: Filters) -> str:
+    """Describe the chosen filters in words, or return "" when none is set."""
+    parts = []
+    window = window_text(filters)
+    if window:
+        parts.append(window)
+    if filters.model:
+        parts.append(f"{MODEL_LABELS[filters.model]} модель")
+    if filters.area:
+        parts.append(f"область «{filters.area}»")
+    return ", ".join(parts)
+
 
 st.title("Цифровое наставничество: обзор программы")
 
-figures = overview_figures(data.frames(), state.current_filters())
+filters = state.current_filters()
+figures = overview_figures(data.frames(), filters)
 counts = figures.counts
+chosen = filters_text(filters)
+if chosen:
+    st.caption(
+        f"Выбранные фильтры: {chosen}. Блоки «Участники» и «Затруднения в цифровой среде» "
+        "показаны без учёта фильтров; «Активность» учитывает период и модель, "
+        "«Изменение цифровых компетенций» — период, модель и область."
+    )
 
 st.subheader("Участники")
+if chosen:
+    st.caption("Без учёта фильтров: все педагоги и группы программы.")
 cols = st.columns(5)
 cols[0].metric("Педагогов", fmt_int(counts["teachers"]))
 cols[1].metric("Наставников", fmt_int(counts["mentors"]))
@@ -29,6 +65,8 @@ if figures.difficulty is None:
     st.info("Диагностическая анкета ещё не загружена: долю педагогов с затруднениями посчитать не из чего.")
 else:
     row = figures.difficulty
+    if chosen:
+        st.caption("Без учёта фильтров: все ответы входной диагностики.")
     st.metric("Доля педагогов с затруднениями", fmt_share(row["share"]))
     st.write(
         f"{fmt_int(row['n_difficulty'])} из {fmt_int(row['n'])} "
@@ -39,8 +77,10 @@ else:
     )
 
 st.subheader("Активность")
-if figures.by_month.empty:
-    st.info("Журнал мероприятий ещё не загружен.")
+if figures.by_month.empty and window_text(filters):
+    st.info(f"В журнале мероприятий нет записей за выбранный период ({chosen}): расширьте период.")
+elif figures.by_month.empty:
+    st.info("Журнал мероприятий ещё не загружен: загрузите его на странице «Данные».")
 else:
     last = figures.by_month.iloc[-1]
     st.metric(
@@ -58,17 +98,26 @@ else:
 
 st.subheader("Изменение цифровых компетенций")
 change = figures.change
-if change is None or change["n"] == 0:
-    st.info("Нет участников с результатами и входного, и итогового тестирования.")
+if (change is None or change["n"] == 0) and chosen:
+    st.info(
+        f"При выбранных фильтрах ({chosen}) нет участников с оценками и «до», и «после»: "
+        "расширьте период или снимите фильтр модели или области."
+    )
+elif change is None or change["n"] == 0:
+    st.info(
+        "Нет участников с результатами и входного, и итогового тестирования: "
+        "загрузите оценки компетенций на странице «Данные»."
+    )
 else:
     st.metric(
         "Средний прирост, процентных пунктов",
         fmt_number(change["mean_change"]),
         help="Разность «после» минус «до» в процентах от максимального балла, среднее по участникам.",
     )
+    scope = f"в области «{filters.area}»" if filters.area else "в среднем по всем областям"
     st.write(
-        f"У {fmt_int(change['n'])} участников с обоими тестированиями средний результат изменился "
-        f"с {fmt_percent(change['mean_pre'])} до {fmt_percent(change['mean_post'])} от максимума. "
+        f"У {fmt_int(change['n'])} участников с обоими тестированиями средний результат {scope} "
+        f"изменился с {fmt_percent(change['mean_pre'])} до {fmt_percent(change['mean_post'])} от максимума. "
         "Это изменение за период программы, а не доказанный её эффект: подробности и сравнение "
         "моделей — на страницах «Компетенции: до и после» и «Цифровая и традиционная модели»."
     )

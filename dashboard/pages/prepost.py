@@ -93,10 +93,16 @@ filters = state.current_filters()
 table = load_tables(filters, p_adjust).prepost
 
 if table.empty:
-    conclusion_box.info(
-        "Нет оценок этапов «до» и «после» за выбранный период: изменение считать не из чего. "
-        "Загрузите оценки компетенций на странице «Данные»."
-    )
+    if data.frames().assessments.empty:
+        conclusion_box.info(
+            "Оценки компетенций ещё не загружены: изменение считать не из чего. "
+            "Загрузите их на странице «Данные»."
+        )
+    else:
+        conclusion_box.info(
+            "За выбранный период нет оценок обоих этапов, «до» и «после»: изменение считать "
+            "не из чего. Оценки загружены, но лежат вне периода: расширьте период или снимите его."
+        )
     st.stop()
 
 models = [filters.model] if filters.model else [m for m in ("digital", "traditional", "all") if m in set(table["model"])]
@@ -126,10 +132,13 @@ for model in models:
         st.info(f"{MODEL_TITLES[model]}: нет участников с оценками.")
         continue
     st.header(MODEL_TITLES[model])
-    overall = rows[rows["area"] == OVERALL]
-    if not overall.empty:
-        row = overall.iloc[0]
+    # The metrics follow the area filter, as the charts below do.
+    headline = rows[rows["area"] == conclusion_area]
+    if not headline.empty:
+        row = headline.iloc[0]
         cols = st.columns(3)
+        if filters.area:
+            st.caption(f"Показатели области «{filters.area}».")
         cols[0].metric("В среднем до", fmt_percent(row["mean_pre"]))
         cols[1].metric("В среднем после", fmt_percent(row["mean_post"]))
         cols[2].metric("Изменение", f"{fmt_number(row['mean_change'])} п. п.")

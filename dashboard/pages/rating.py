@@ -35,11 +35,18 @@ if state.can_edit():
             f"{COMPONENT_LABELS[name]}, %", min_value=0.0, max_value=100.0, step=5.0,
             value=round(saved[name] * 100, 1), format="%.0f", key=f"rating_weight_{name}",
         )
-    if sum(chosen.values()) <= 0:
-        st.error("Хотя бы один вес должен быть больше нуля. Пока показан рейтинг с весами по умолчанию.")
+    weights_valid = sum(chosen.values()) > 0
+    if not weights_valid:
+        st.error(
+            "Хотя бы один вес должен быть больше нуля: такие веса не сохраняются. "
+            "Пока показан рейтинг с весами по умолчанию."
+        )
         chosen = {name: weight * 100 for name, weight in DEFAULT_WEIGHTS.items()}
     buttons = st.columns(2)
-    if buttons[0].button("Сохранить веса", key="rating_save_weights"):
+    # The button is disabled for all-zero weights. The check repeats here because a
+    # click and zero inputs can arrive in the same rerun.
+    save_clicked = buttons[0].button("Сохранить веса", key="rating_save_weights", disabled=not weights_valid)
+    if save_clicked and weights_valid:
         save_weights(data.engine(), chosen)
         st.success("Веса сохранены: рейтинг с ними увидят все пользователи.")
     if buttons[1].button("Вернуть веса по умолчанию", key="rating_reset_weights"):
@@ -54,7 +61,14 @@ else:
         f"{COMPONENT_LABELS[name].lower()} — {fmt_number(chosen[name], 0)} %" for name in COMPONENTS
     ) + ".")
 
-figures = rating_figures(data.frames(), chosen, state.current_filters())
+filters = state.current_filters()
+figures = rating_figures(data.frames(), chosen, filters)
+if filters.bounds() != (None, None):
+    st.caption(
+        "Прирост компетенций наставляемых считается по всем оценкам «до» и «после», "
+        "без учёта выбранного периода или учебного года: для прироста нужны оба этапа. "
+        "Период ограничивает только активность, продукты и ответы анкет удовлетворённости."
+    )
 if figures.n_mentors == 0:
     st.info("Нет групп с наставниками: рейтинг строить не из чего.")
     st.stop()

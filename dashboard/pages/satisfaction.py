@@ -95,9 +95,14 @@ else:
                     customdata=part["share"] * 100)
     fig.update_layout(
         barmode="relative", xaxis_title="Доля ответов, % (влево — несогласие, вправо — согласие)",
-        legend_title=f"Балл ({fmt_int(scale_min)} — не согласен, {fmt_int(scale_max)} — согласен)",
+        legend_title=f"Балл ({fmt_int(scale_min)} — самый низкий ответ, {fmt_int(scale_max)} — самый высокий)",
         title="Насколько участники согласны с каждым утверждением анкеты?",
-        height=160 + 45 * layout["question"].nunique(),
+        # A horizontal legend under the x-axis title fits a 10-point scale, which a
+        # vertical legend beside the bars cut after 7 values.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0, "yref": "container",
+                "xanchor": "left", "x": 0, "title_side": "top left"},
+        margin={"b": 130},
+        height=230 + 45 * layout["question"].nunique(),
     )
     st.plotly_chart(fig, width="stretch")
     reversed_items = figures.top_two["question"][figures.top_two["reverse"]].tolist()
@@ -132,9 +137,9 @@ else:
         f"размер различия r = {fmt_number(comparison['rank_biserial'], 2)} "
         "(от −1 до 1; больше нуля — выше баллы в цифровой модели)."
     )
+    # The reading opens with the small-sample warning itself, so the page does
+    # not repeat comparison["note"].
     st.markdown("\n".join(f"- {sentence}" for sentence in comparison_reading(comparison)))
-    if comparison["note"]:
-        st.warning(comparison["note"])
     if comparison["n_excluded"]:
         st.caption(f"Не учтены {fmt_int(comparison['n_excluded'])} "
                    f"{plural(comparison['n_excluded'], 'человек', 'человека', 'человек')}: "

@@ -108,7 +108,8 @@ def test_attrition_chart_and_fisher(page, tables):
     assert decode(bars["y"]) == pytest.approx(expected, rel=REL)
     assert bars["text"] == ["1 из 31", "3 из 20"]
     text = page_text(page)
-    assert "Всего: 4 из 66 (6,1 %)" in text
+    # The total counts the mentees of the two models (31 + 20), not the mentors' own scores.
+    assert "Всего наставляемых: 4 из 51 (7,8 %)" in text
     assert "Точный критерий Фишера: различие выбытия между моделями статистически не значимо (p = 0,287)" in text
 
 
@@ -167,4 +168,6 @@ def test_comparison_page_period_without_post(demo_db):
         filter_period=(dt.date(2024, 9, 1), dt.date(2024, 12, 31)),
     )
     text = assert_clean(at)
-    assert "Нет оценок этапов «до» и «после» за выбранный период: сравнивать нечего." in text
+    assert "За выбранный период нет оценок обоих этапов, «до» и «после»: сравнивать нечего." in text
+    assert "расширьте период" in text
+    assert "Загрузите оценки" not in text

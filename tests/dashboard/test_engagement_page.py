@@ -77,3 +77,15 @@ def test_engagement_page_one_model(demo_db, model):
     assert "По моделям:" not in text
     dropout = at.dataframe[-1].value
     assert len(dropout) == 1
+
+
+def test_engagement_dropout_total_is_mentees(demo_db):
+    at = open_page("engagement.py")
+    text = page_text(at)
+    table = at.dataframe[-1].value.set_index("Модель")
+    per_model = table.drop(index="все").astype({"Наставляемых": int, "Выбыли досрочно": int})
+    total_mentees = per_model["Наставляемых"].sum()
+    total_dropped = per_model["Выбыли досрочно"].sum()
+    # The sentence above the charts counts the same mentees as the per-model rows.
+    assert f"досрочно вышли из групп {total_dropped} из {total_mentees} наставляемых" in text
+    assert int(table.loc["все", "Наставляемых"]) == total_mentees

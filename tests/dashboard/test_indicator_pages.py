@@ -57,6 +57,9 @@ def test_indicators_page_with_registers(demo_with_registers):
     assert "подтверждено 25.10.2024" in cards.loc["Наличие платформы", "Подтверждение"]
     text = page_text(at)
     assert "Наличие платформы: да на конец месяца «июль 2025» при цели да — цель достигнута." in text
+    assert "На последний месяц учебного года, за который посчитано значение" in text
+    assert "последний месяц с данными" not in text
+    assert "месяцы после последних данных повторяют последнее значение" in text
 
 
 def test_indicators_page_kirkpatrick_section(demo_db):

@@ -1,9 +1,15 @@
 """«Обзор» on the demo database: figures on screen match the summary and the files."""
 
+import datetime as dt
+
 from tests.dashboard.apptest_helpers import open_page, page_text
 
-from reports.summary import build_summary
+from analysis.filters import Filters
+from dashboard.ui import fmt_number
 from db.engine import get_engine
+from reports.effectiveness import effectiveness_tables
+from reports.frames import load_frames
+from reports.summary import build_summary
 
 
 def test_overview_runs_without_exception(demo_db):
@@ -54,3 +60,26 @@ def test_department_view_cannot_remove_demo(demo_db):
     at = open_page(viewer_role="department")
     assert not at.exception
     assert not [button for button in at.button if button.key == "remove_demo"]
+
+
+def test_overview_period_without_scores_says_so(demo_db):
+    # The demo assessments have no «до» or «после» score in December and January.
+    at = open_page(filter_period=(dt.date(2024, 12, 1), dt.date(2025, 1, 31)))
+    assert not at.exception
+    text = page_text(at)
+    assert "нет участников с оценками и «до», и «после»" in text
+    assert "расширьте период" in text
+    assert "Средний прирост, процентных пунктов" not in {m.label for m in at.metric}
+
+
+def test_overview_area_filter_matches_prepost(demo_db):
+    at = open_page(filter_area="Сферум")
+    assert not at.exception
+    frames = load_frames(get_engine(demo_db))
+    table = effectiveness_tables(frames, Filters(area="Сферум")).prepost
+    row = table.loc[(table["model"] == "all") & (table["area"] == "Сферум")].iloc[0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Средний прирост, процентных пунктов"] == fmt_number(row["mean_change"])
+    text = page_text(at)
+    assert "в области «Сферум»" in text
+    assert "Выбранные фильтры: область «Сферум»" in text

@@ -10,6 +10,8 @@ from sqlmodel import Session
 from db import planning
 from db.engine import get_engine
 from db.registers import default_school_id
+from dashboard.ui import fmt_int
+from reports.frames import load_frames
 from tests.dashboard.apptest_helpers import open_page, page_text
 
 
@@ -62,6 +64,23 @@ def test_events_page_adds_event(demo_db):
     events = planning.events_frame(get_engine(demo_db)).set_index("title")
     assert events.loc["Онлайн-встреча по ЦОК", "n_participants"] == 1
     assert "Календарь" in text
+    calendar = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert calendar["layout"]["xaxis"]["tickformat"] == "%d.%m"
+    assert calendar["layout"]["xaxis"]["dtick"] == 86_400_000
+    today = dt.date.today().strftime("%d.%m.%Y")
+    assert calendar["data"][0]["customdata"][0] == [today, today]
+
+
+def test_events_page_empty_register_names_log(demo_db):
+    # The demo database has activity log records but no events in the register.
+    at = open_page("events.py")
+    text = assert_clean(at)
+    n_log = len(load_frames(get_engine(demo_db)).activities)
+    assert n_log > 0
+    assert "Реестр мероприятий пока пуст" in text
+    assert f"Журнал активности при этом содержит {fmt_int(n_log)} записей" in text
+    assert "«Вовлечённость»" in text
+    assert "Мероприятий пока нет" not in text
 
 
 def test_routes_page_with_route(demo_db):

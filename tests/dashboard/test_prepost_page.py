@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.plain_language import CHANGE_CAVEAT
-from dashboard.ui import fmt_p_value
+from dashboard.ui import fmt_number, fmt_p_value, fmt_percent
 from db.engine import get_engine
 from reports.effectiveness import effectiveness_tables
 from reports.frames import load_frames
@@ -255,5 +255,17 @@ def test_prepost_page_period_without_post(demo_db):
         filter_period=(dt.date(2024, 9, 1), dt.date(2024, 12, 31)),
     )
     text = assert_clean(at)
-    assert "Нет оценок этапов «до» и «после» за выбранный период" in text
+    assert "За выбранный период нет оценок обоих этапов" in text
+    assert "расширьте период" in text
+    assert "Загрузите оценки" not in text
     assert len(at.get("plotly_chart")) == 0
+
+
+def test_prepost_metrics_follow_area_filter(demo_db, tables):
+    at = open_page("prepost.py", filter_area="Сферум", filter_model="digital")
+    assert_clean(at)
+    row = tables.prepost.set_index(["model", "area"]).loc[("digital", "Сферум")]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["В среднем до"] == fmt_percent(row["mean_pre"])
+    assert metrics["В среднем после"] == fmt_percent(row["mean_post"])
+    assert metrics["Изменение"] == f"{fmt_number(row['mean_change'])} п. п."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -38,6 +39,25 @@ def test_rating_page_saves_weights(demo_db):
     saved = load_weights(get_engine(demo_db))
     assert saved == {"gain": 0.0, "satisfaction": 1.0, "activity": 0.0, "products": 0.0}
     assert "вес 100\u00a0%" in page_text(at)
+
+
+def test_rating_page_zero_weights_not_saved(demo_db):
+    at = open_page("rating.py")
+    for name in ("gain", "satisfaction", "activity", "products"):
+        at.number_input(key=f"rating_weight_{name}").set_value(0.0)
+    at.run()
+    assert not at.exception
+    # AppTest, like a browser, cannot click the disabled button.
+    assert at.button(key="rating_save_weights").disabled
+    assert [e.value for e in at.error]
+    assert not [s.value for s in at.success]
+    assert load_weights(get_engine(demo_db)) == DEFAULT_WEIGHTS
+
+
+def test_rating_page_states_gain_ignores_period(demo_db):
+    at = open_page("rating.py", filter_period=(dt.date(2024, 12, 1), dt.date(2025, 1, 31)))
+    assert not at.exception
+    assert "без учёта выбранного периода или учебного года" in page_text(at)
 
 
 def test_rating_page_read_only_role(demo_db):

@@ -70,3 +70,14 @@ def test_satisfaction_comparison_plain_reading(demo_db):
     assert "по шкале Коэна для корреляций" in text
     assert "r — ранговая бисериальная корреляция" in text
     assert "Группы не были сформированы случайно" in text
+
+
+def test_satisfaction_small_comparison_has_no_direction(demo_db):
+    at = open_page("satisfaction.py")
+    at.radio(key="satisfaction_questionnaire").set_value("mentor_satisfaction").run()
+    assert not at.exception
+    text = page_text(at)
+    # The demo mentors' questionnaire has 7 digital and 5 traditional respondents.
+    assert "Ответивших мало: в цифровой модели 7, в традиционной 5" in text
+    assert "участники чаще ставят более высокие оценки" not in text
+    assert "различие статистически не значимо" in text

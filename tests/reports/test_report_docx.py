@@ -66,7 +66,7 @@ def test_docx_indicator_table_rows(docx_document):
 
 def test_docx_captions_numbered(docx_document):
     captions = [p.text for p in docx_document.paragraphs if p.style.name == "Caption"]
-    assert captions[0] == "Таблица 1. Показатели проекта на последний месяц с данными"
+    assert captions[0] == "Таблица 1. Показатели проекта на последний месяц учебного года со значением"
     assert "Рисунок 1. Число показателей по статусам" in captions
     assert "Рисунок 2. Показатели проекта по месяцам: значение и цель" in captions
 

@@ -36,7 +36,7 @@ def test_pdf_contents_lists_sections_with_pages(pdf_text):
 
 def test_pdf_contains_indicator_table(pdf_text):
     joined = "\n".join(pdf_text)
-    assert "Таблица 1. Показатели проекта на последний месяц с данными" in joined
+    assert "Таблица 1. Показатели проекта на последний месяц учебного года со значением" in joined
     assert "Наличие базы внешних ресурсов" in joined
     assert "Рисунок 2. Показатели проекта по месяцам" in joined
 
