@@ -44,6 +44,16 @@ def _has_pre_and_post(assessments: pd.DataFrame) -> bool:
     return {"pre", "post"} <= stages
 
 
+def prepost_table(
+    frames: Frames, filters: Filters | None = None, p_adjust: str = "holm"
+) -> pd.DataFrame:
+    """Compute only the pre/post table of `effectiveness_tables`, for pages that need no comparison."""
+    assessments = _assessments(frames, filters)
+    if assessments.empty or not _has_pre_and_post(assessments):
+        return pd.DataFrame()
+    return prepost_change(assessments, p_adjust=p_adjust)
+
+
 def effectiveness_tables(
     frames: Frames, filters: Filters | None = None, p_adjust: str = "holm"
 ) -> Effectiveness:

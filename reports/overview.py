@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.diagnostics import difficulty_shares
 from analysis.filters import Filters, filter_by_dates, filter_by_model
 from analysis.overview import activities_by_month, participant_counts
-from reports.effectiveness import effectiveness_tables
+from reports.effectiveness import prepost_table
 from reports.frames import Frames
 
 
@@ -38,7 +38,7 @@ def overview_figures(frames: Frames, filters: Filters | None = None) -> Overview
     latest_month = by_month["month"].iloc[-1] if not by_month.empty else None
 
     change = None
-    table = effectiveness_tables(frames, filters).prepost
+    table = prepost_table(frames, filters)
     if not table.empty:
         model_key = filters.model or "all"
         area_key = filters.area or "overall"
