@@ -7,7 +7,9 @@ unindexed table (`DataFrame.to_sql` on SQLite, `COPY` on PostgreSQL). It prints 
 the ratio import/baseline.
 
 Run from the project root: `.venv/bin/python -m bench.import_bench [--rows 200000] [--xlsx-rows 100000]
-[--no-postgres]`.
+[--no-postgres]`. With `--memory [ROWS ...]` it measures instead how far one
+answers import raises the peak resident size of a fresh process, beside the
+same figure for the baseline.
 """
 
 from __future__ import annotations
@@ -119,6 +121,53 @@ def run_backend(url: str, answers: bytes, activities: bytes, rows: int, xlsx_row
     return results
 
 
+def _peak_rise_child(path: str, rows: int, floor: bool, queue) -> None:
+    """Measure, in a fresh process, how far one import of the file (or the floor) raises the peak resident size."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = get_engine(f"sqlite:///{Path(folder) / 'memory.db'}")
+        upgrade_schema(engine)
+        import_file(participants_csv(), "participants.csv", engine=engine)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if floor:
+            baseline(engine, Path(path).read_bytes(), xlsx=False)
+        else:
+            report = import_file(path, engine=engine)
+            assert report.imported == rows, report.rejected[:3]
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        dispose_engine(str(engine.url))
+    queue.put((after - before) / 1024)
+
+
+def peak_rise(path: Path, rows: int, floor: bool) -> float:
+    """Return how far importing the answers file at `path` into SQLite raises the peak resident size, in MiB.
+
+    Each measurement runs in a new process that reads the file from disk, as the
+    command line does, so memory freed by earlier work cannot hide the rise.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_peak_rise_child, args=(str(path), rows, floor, queue))
+    child.start()
+    result = queue.get(timeout=600)
+    child.join()
+    return result
+
+
+def memory_table(sizes: list[int]) -> None:
+    print("| answers rows | file, MiB | import: peak rise, MiB | pandas+to_sql: peak rise, MiB |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in sizes:
+            path = Path(folder) / f"answers_{rows}.csv"
+            path.write_bytes(answers_csv(rows))
+            rise, floor_rise = peak_rise(path, rows, floor=False), peak_rise(path, rows, floor=True)
+            print(f"| {rows} | {path.stat().st_size / 2**20:.1f} | {rise:.0f} | {floor_rise:.0f} |")
+
+
 def machine_description() -> str:
     """CPU model, core count and the versions that the figures depend on."""
     import os
@@ -143,8 +192,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the answers CSV")
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the activities XLSX")
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument("--memory", type=int, nargs="*", metavar="ROWS",
+                        help="measure only the peak memory of answers imports of these sizes "
+                             "(default 50000 200000 400000), each in a fresh process")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.memory is not None:
+        print(f"machine: {machine_description()}")
+        memory_table(args.memory or [50_000, 200_000, 400_000])
+        return
     answers, activities = answers_csv(args.rows), activities_xlsx(args.xlsx_rows)
     results = []
     with tempfile.TemporaryDirectory() as folder:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from dashboard.ui import fmt_date
 from db.errors import DataError
 from db.importing.answers import DUPLICATE_RULES, duplicate_rule, save_duplicate_rule
+from db.importing.forms import has_respondent_column
 from db.importing.mappings import QUESTION_PREFIX, save_mapping
 from db.importing.preview import Preview
 from db.importing.templates import KIND_TITLES, KINDS
@@ -190,7 +191,7 @@ def _role_label(role: str) -> str:
 
 
 def render_form_mapping(engine: Engine, preview: Preview, name: str, editable: bool) -> tuple[dict, str | None]:
-    """Show the column roles of a form export in a data editor; return (roles, questionnaire key).
+    """Let the user pick each form column's role; return (roles, questionnaire key).
 
     The roles come from the saved mapping when one fits, otherwise from the
     header names. «Сохранить сопоставление» stores them for the next export.
@@ -205,26 +206,42 @@ def render_form_mapping(engine: Engine, preview: Preview, name: str, editable: b
             "Анкета", keys, key=f"questionnaire_{name}",
             index=keys.index(questionnaire) if questionnaire in keys else 0,
             format_func=lambda key: f"{dictionary[key].title} ({key})")
-    roles = dict(preview.mapping)
+    guessed = dict(preview.mapping)
     options = list(ROLE_LABELS)
     if questionnaire in dictionary:
         options += [f"{QUESTION_PREFIX}{q.text}" for q in dictionary[questionnaire].questions.values()]
-    options += [role for role in roles.values() if role not in options]
-    labels = {_role_label(option): option for option in options}
-    table = pd.DataFrame({"Столбец файла": list(roles), "Назначение": [_role_label(r) for r in roles.values()]})
-    edited = st.data_editor(
-        table, key=f"mapping_{name}", hide_index=True, disabled=["Столбец файла"] if editable else True,
-        column_config={"Назначение": st.column_config.SelectboxColumn(
-            "Назначение", options=list(labels), required=True)},
-    )
-    roles = {column: labels.get(label, "ignore")
-             for column, label in zip(edited["Столбец файла"], edited["Назначение"], strict=True)}
+    options += [role for role in guessed.values() if role not in options]
+    st.caption("Для каждого столбца выберите, что в нём: время ответа, e-mail, ФИО или код "
+               "участника, вопрос анкеты или «Не загружать».")
+    cols = st.columns(2)
+    roles = {}
+    for position, (column, guess) in enumerate(guessed.items()):
+        # The questionnaire is part of the key: its questions are the options.
+        roles[column] = cols[position % 2].selectbox(
+            f"Столбец «{column}»", options, key=f"formmap_{name}_{questionnaire}::{column}",
+            index=options.index(guess), format_func=_role_label, disabled=not editable)
     if editable and questionnaire and st.button("Сохранить сопоставление", key=f"save_mapping_{name}"):
         with engine.begin() as conn:
             saved = save_mapping(conn, questionnaire, roles)
         st.success(f"Сопоставление «{saved}» сохранено: следующая выгрузка этой формы "
                    "будет разобрана так же, даже если столбцы переставят или переименуют.")
     return roles, questionnaire
+
+
+def render_anonymous(roles: dict[str, str], name: str) -> bool:
+    """For a form with no code, e-mail or name column: ask whether it is an anonymous questionnaire.
+
+    Returns True when the answers may be imported (someone can be identified,
+    or the user confirmed that the questionnaire is anonymous).
+    """
+    if has_respondent_column(roles):
+        return True
+    st.warning("В выгрузке нет столбца, по которому можно узнать респондента (код, e-mail или "
+               "ФИО). Если такой столбец есть, назначьте его выше. Если анкета анонимная, "
+               "ответы можно загрузить без связи с педагогами: они сохранятся и будут учтены "
+               "в журнале, но не войдут в сводки по участникам, группам и моделям.")
+    return st.checkbox("Анонимная анкета: загрузить ответы без связи с педагогами",
+                       key=f"anonymous_{name}")
 
 
 def render_duplicate_rule(engine: Engine, editable: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -56,7 +58,7 @@ def render_preview(preview: Preview) -> None:
         st.caption("Распознано: " + "; ".join(details) + ".")
     for warning in preview.warnings:
         st.warning(warning)
-    st.dataframe(preview.first_rows, hide_index=True)
+    st.dataframe(cells_as_shown(preview.first_rows), hide_index=True)
     if preview.problems:
         st.error(
             f"При проверке найдено строк с ошибками: {len(preview.problems)}. "
@@ -64,6 +66,29 @@ def render_preview(preview: Preview) -> None:
         )
         for problem in preview.problems[:10]:
             st.markdown(f"- {problem}")
+
+
+ISSUE_COLUMNS = {"row": "Строка", "column": "Столбец", "value": "Значение", "message": "Что исправить",
+                 "outcome": "Итог"}
+
+
+def _cell_text(value) -> str:
+    """Format a cell of the file as a Russian spreadsheet shows it."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M" if value.time() != dt.time(0) else "%d.%m.%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def cells_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Format every cell as text, because a column of a hand-kept Excel log may mix dates,
+    numbers and text, which a typed table cannot display."""
+    return frame.apply(lambda column: column.map(_cell_text)).astype(str)
 
 
 def render_report(report: ImportReport) -> None:
@@ -82,15 +107,14 @@ def render_report(report: ImportReport) -> None:
         st.error(text + " Ничего не записано: исправьте строки ниже и загрузите файл снова.")
     if report.rejected:
         st.dataframe(
-            pd.DataFrame([issue.as_json() for issue in report.rejected]).rename(columns={
-                "row": "Строка", "column": "Столбец", "value": "Значение", "message": "Что исправить",
-            }),
+            pd.DataFrame([issue.as_json() for issue in report.rejected]).rename(columns=ISSUE_COLUMNS),
             hide_index=True,
         )
     if report.converted:
         with st.expander(f"Преобразованные значения: {len(report.converted)}"):
             st.dataframe(
-                pd.DataFrame([issue.as_json() for issue in report.converted]), hide_index=True
+                pd.DataFrame([issue.as_json() for issue in report.converted]).rename(
+                    columns=ISSUE_COLUMNS), hide_index=True
             )
     for warning in report.warnings:
         st.info(warning)

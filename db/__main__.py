@@ -79,6 +79,22 @@ def _pair(value: str) -> tuple[str, str]:
     return name.strip(), target.strip()
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"«{value}» — не номер строки: нужно целое число от 1.")
+    return number
+
+
+def _header_depth(value: str) -> int:
+    if value.strip() not in ("1", "2"):
+        raise argparse.ArgumentTypeError(f"«{value}»: заголовок занимает 1 или 2 строки.")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m db", description="Данные программы наставничества.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -99,9 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--skip-invalid", action="store_true",
                       help="записать верные строки, а ошибочные сохранить в <файл>.rejected.csv")
     load.add_argument("--json", action="store_true", help="вывести по одному JSON-объекту на файл")
-    # TODO: there is no --sheet option, so a workbook's other data sheets are named in the
-    # report but can be imported only from the «Данные» page.
+    load.add_argument("--sheet", metavar="ЛИСТ",
+                      help="лист книги Excel (по умолчанию первый лист, подходящий к шаблону)")
+    load.add_argument("--header-row", type=_positive, metavar="N",
+                      help="номер строки заголовка, как в Excel (по умолчанию определяется сам)")
+    load.add_argument("--header-rows", type=_header_depth, default=1, metavar="1|2",
+                      help="сколько строк занимает заголовок в книге Excel: 1 или 2 "
+                           "(двухстрочный заголовок с объединёнными ячейками)")
     load.add_argument("--questionnaire", help="ключ анкеты для выгрузки формы")
+    load.add_argument("--anonymous", action="store_true",
+                      help="загрузить выгрузку формы без кода, e-mail и ФИО как анонимные ответы "
+                           "(они не связываются с педагогами)")
     load.add_argument("--accept-repaired", action="store_true",
                       help="загрузить текст, восстановленный из «кракозябр» (UTF-8, открытого как "
                            "Windows-1251); без отметки такой файл отклоняется")
@@ -152,8 +176,9 @@ def _import_one(path: Path, args) -> int:
         report = import_file(path, kind=args.kind, dry_run=args.dry_run,
                              mapping=dict(args.map) or None, defaults=dict(args.set) or None,
                              skip_invalid=args.skip_invalid, questionnaire=args.questionnaire,
-                             progress=stderr_progress(path.name),
-                             accept_repaired=args.accept_repaired)
+                             sheet=args.sheet, header_row=args.header_row,
+                             header_depth=args.header_rows, progress=stderr_progress(path.name),
+                             accept_repaired=args.accept_repaired, anonymous=args.anonymous)
     except ImportValidationError as error:
         if isinstance(error, UnknownKindError):
             error.message += (f" В командной строке: --kind ({', '.join(KIND_CHOICES)}), "

@@ -218,7 +218,8 @@ class Submission(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     questionnaire_id: int = Field(foreign_key="questionnaire.id", index=True)
-    participant_id: int = Field(foreign_key="participant.id", index=True)
+    # Empty for an anonymous form's answers: they count in the import, not per teacher.
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     answered_at: NaiveDatetime
     answered_on: dt.date
     # SHA-256 of the respondent and the answers; an identical resubmission is a duplicate.

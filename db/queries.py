@@ -198,6 +198,19 @@ def questions_frame(bind: Engine | Connection) -> pd.DataFrame:
     return frame
 
 
+def anonymous_submission_counts(bind: Engine | Connection) -> dict[str, int]:
+    """Count the submissions without a participant (anonymous forms) per questionnaire key."""
+    statement = (
+        select(Questionnaire.key, sa.func.count())
+        .select_from(Submission)
+        .join(Questionnaire, Questionnaire.id == Submission.questionnaire_id)
+        .where(Submission.participant_id.is_(None))
+        .group_by(Questionnaire.key)
+    )
+    frame = _read(bind, statement, ["questionnaire", "n"])
+    return {str(key): int(n) for key, n in zip(frame["questionnaire"], frame["n"], strict=True)}
+
+
 def table_counts(bind: Engine | Connection) -> dict[str, int]:
     """Row counts of the main tables (for the overview and the demo check)."""
     counts = {}

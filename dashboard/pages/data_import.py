@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import data, import_controls, import_views, state
 from db.errors import DatabaseBusyError, DataError, ImportValidationError
 from db.import_log import import_log, row_outcomes
+from db.importing.forms import has_respondent_column
 from db.importing.load import import_file
 from db.importing.preview import preview_file
 from db.importing.templates import KIND_ORDER
@@ -83,10 +84,15 @@ else:
                 roles, questionnaire = import_controls.render_form_mapping(
                     engine, preview, upload.name, editable)
                 options.update(mapping=roles, questionnaire=questionnaire)
+                anonymous_ok = import_controls.render_anonymous(roles, upload.name)
+                options["anonymous"] = anonymous_ok and not has_respondent_column(roles)
+            else:
+                anonymous_ok = True
             rank = KIND_ORDER.index(preview.kind) if preview.kind in KIND_ORDER else len(KIND_ORDER)
-            ready.append((rank, upload, options))
+            if anonymous_ok:
+                ready.append((rank, upload, options))
             if st.button("Загрузить", key=f"import_{upload.name}", type="primary",
-                         disabled=preview.mojibake == "unrepairable"):
+                         disabled=preview.mojibake == "unrepairable" or not anonymous_ok):
                 run_import(upload, options, skip_invalid)
     if len(ready) > 1:
         st.caption("Файлы загружаются в порядке зависимостей: участники, пары и группы, оценки, "

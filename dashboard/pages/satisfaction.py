@@ -6,6 +6,7 @@ import streamlit as st
 from plotly.colors import sample_colorscale
 
 from dashboard import data, state
+from db import queries
 from dashboard.ui import MODEL_LABELS, fmt_int, fmt_number, fmt_p_value, fmt_share, plural
 from reports.satisfaction import (
     QUESTIONNAIRES,
@@ -26,6 +27,11 @@ questionnaire = st.radio("Чья анкета", list(QUESTIONNAIRES), format_fun
 figures = questionnaire_figures(data.frames(), questionnaire, state.current_filters())
 summary, response = figures.summary, figures.response
 role = ROLE_GENITIVE[figures.role]
+anonymous = queries.anonymous_submission_counts(data.engine()).get(questionnaire, 0)
+if anonymous:
+    st.caption(f"Анонимных анкет: {fmt_int(anonymous)}. Их нельзя связать с педагогами, "
+               "поэтому в цифры этой страницы (по участникам, группам и моделям) они не входят; "
+               "они видны в журнале загрузок на странице «Данные».")
 
 if summary["respondents"] == 0:
     st.info("На эту анкету в выбранном периоде и модели ещё никто не ответил.")

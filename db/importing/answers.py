@@ -42,9 +42,15 @@ DUPLICATE_RULE_KEY = "duplicate_rule"
 DUPLICATE_RULES = ("latest", "first")
 DEFAULT_DUPLICATE_RULE = "latest"
 DUPLICATE_MESSAGE = "повторная отправка тех же ответов тем же участником"
+ANONYMOUS_DUPLICATE_MESSAGE = "анонимный ответ с тем же временем и теми же ответами уже загружен"
+# Used in place of a respondent code in the content hash of an anonymous submission.
+ANONYMOUS_PREFIX = "\x00anonymous "
 SUBMISSION_COLUMNS = ("id", "questionnaire_id", "participant_id", "answered_at", "answered_on",
                       "content_hash", "is_latest", "import_id")
 ANSWER_COLUMNS = ("submission_id", "question", "answer", "value", "missing_reason")
+
+# Submissions whose database rows are built and inserted together in `write_answers`.
+SLICE_SUBMISSIONS = 2_000
 
 AnswerRow = tuple[str, str, float | None, str | None]  # (question, answer, value, missing_reason)
 
@@ -52,7 +58,7 @@ AnswerRow = tuple[str, str, float | None, str | None]  # (question, answer, valu
 @dataclass
 class SubmissionDraft:
     rows: list[int]
-    person: Person
+    person: Person | None  # None: an anonymous form's answers
     questionnaire: QuestionnaireInfo
     answered_at: dt.datetime
     answers: list[tuple[str, str]] = field(default_factory=list)  # (question, raw answer)
@@ -82,13 +88,20 @@ def digest_of(questionnaire_key: str, person_code: str, sorted_parts: list[str])
 
 
 def content_hash(draft: SubmissionDraft) -> str:
-    """SHA-256 of the questionnaire, the respondent and the non-empty answers (not the time)."""
+    """SHA-256 of the questionnaire, the respondent and the non-empty answers (not the time).
+
+    An anonymous submission has no respondent, so its time is hashed in place
+    of one. The same export imported again is then recognised, while two
+    people who chose the same answers at different times stay two submissions.
+    """
     parts = sorted(
         hash_part(draft.questionnaire, question, answer)
         for question, answer in draft.answers
         if not is_blank(answer)
     )
-    return digest_of(draft.questionnaire.key, draft.person.code, parts)
+    respondent = (draft.person.code if draft.person is not None
+                  else ANONYMOUS_PREFIX + draft.answered_at.isoformat(sep=" "))
+    return digest_of(draft.questionnaire.key, respondent, parts)
 
 
 def score_answer(questionnaire: QuestionnaireInfo, question_text: str,
@@ -152,10 +165,12 @@ def write_submissions(conn: Connection, drafts: list[SubmissionDraft], import_id
     new_drafts, hashes = [], []
     for draft in drafts:
         digest = content_hash(draft)
-        key = (draft.questionnaire.id, draft.person.id, digest)
+        person_id = draft.person.id if draft.person is not None else None
+        key = (draft.questionnaire.id, person_id, digest)
         if key in existing:
+            message = DUPLICATE_MESSAGE if draft.person is not None else ANONYMOUS_DUPLICATE_MESSAGE
             for row in draft.rows:
-                result.duplicates.append((row, DUPLICATE_MESSAGE))
+                result.duplicates.append((row, message))
             continue
         existing.add(key)
         new_drafts.append(draft)
@@ -163,7 +178,8 @@ def write_submissions(conn: Connection, drafts: list[SubmissionDraft], import_id
         result.imported.extend(draft.rows)
     ids = reserve_ids(conn, Submission.__table__, len(new_drafts))
     bulk_insert(conn, Submission.__table__, SUBMISSION_COLUMNS, [
-        (submission_id, draft.questionnaire.id, draft.person.id, draft.answered_at,
+        (submission_id, draft.questionnaire.id, draft.person.id if draft.person else None,
+         draft.answered_at,
          draft.answered_at.date(), digest, False, import_id)
         for submission_id, draft, digest in zip(ids, new_drafts, hashes, strict=True)
     ])
@@ -208,7 +224,8 @@ def refresh_latest(conn: Connection, questionnaire_ids, *, rule: str | None = No
     Under the rule "latest" (the default) that is the newest submission and
     under "first" the earliest; `rule=None` reads the saved rule. Ties on
     `answered_at` go to the higher id (imported later) under "latest" and to
-    the lower id under "first".
+    the lower id under "first". Anonymous submissions (no participant) cannot
+    supersede each other, so every one of them counts.
     """
     if not questionnaire_ids:
         return
@@ -218,12 +235,16 @@ def refresh_latest(conn: Connection, questionnaire_ids, *, rule: str | None = No
                                   table.c.answered_at, table.c.is_latest)
                         .where(table.c.questionnaire_id.in_(list(questionnaire_ids)))).all()
     chosen: dict[tuple[int, int], tuple] = {}
+    anonymous = set()
     for row in rows:
+        if row.participant_id is None:
+            anonymous.add(row.id)
+            continue
         key = (row.questionnaire_id, row.participant_id)
         candidate = (row.answered_at, row.id)
         if key not in chosen or (candidate > chosen[key]) == (rule == "latest"):
             chosen[key] = candidate
-    counting = {submission_id for _moment, submission_id in chosen.values()}
+    counting = {submission_id for _moment, submission_id in chosen.values()} | anonymous
     turn_on = [row.id for row in rows if row.id in counting and not row.is_latest]
     turn_off = [row.id for row in rows if row.id not in counting and row.is_latest]
     for flag, changed in ((True, turn_on), (False, turn_off)):
@@ -236,9 +257,11 @@ def write_answers(conn: Connection, validated: ValidatedTable, import_id: int,
                   progress: Callable[[int, int], None] | None = None) -> WriteResult:
     """Writer of the long `answers` template: rows with the same code, questionnaire and time form one submission.
 
-    Works on whole columns: each distinct code, questionnaire and
-    (questionnaire, question, answer) is resolved or scored once, and the
-    submission hashes come from one sort of the answer parts.
+    Works on integer codes of whole columns: each distinct code, questionnaire
+    and (questionnaire, question, answer) is resolved or scored once, and the
+    submission hashes come from one sort of the answer parts. The database
+    rows are built and inserted `SLICE_SUBMISSIONS` submissions at a time, so
+    the tuples held at once do not grow with the file.
     """
     result = WriteResult()
     records = validated.records
@@ -256,77 +279,88 @@ def write_answers(conn: Connection, validated: ValidatedTable, import_id: int,
         if person is None:
             for row in rows[code_index == len(people) - 1]:
                 result.rejected.append(_reject(validated, int(row), "code", code, text))
-    person_ids = np.array([person.id if person else -1 for person in people], dtype=np.int64)[code_index]
-    keep = person_ids >= 0
+    person_ids = np.array([person.id if person else -1 for person in people], dtype=np.int64)
+    keep = person_ids[code_index] >= 0
+    if not keep.any():
+        return result
 
     questionnaire_index, names = pd.factorize(records["questionnaire"])
     infos = [ensure_questionnaire(conn, name, dictionary) for name in names]
+    # Object arrays keep Python datetimes as they are; pandas would infer datetime64.
+    moment_index, moments = pd.factorize(records["answered_on"].to_numpy(dtype=object))
+    question_index, questions = pd.factorize(records["question"].to_numpy(dtype=object))
+    answer_index, answers_text = pd.factorize(records["answer"].to_numpy(dtype=object))
 
-    frame = pd.DataFrame({
-        "person": person_ids, "code": code_index, "questionnaire": questionnaire_index,
-        "moment": records["answered_on"].to_numpy(dtype=object),
-        "question": records["question"].to_numpy(dtype=object),
-        "answer": records["answer"].to_numpy(dtype=object), "row": rows,
-    })[keep].reset_index(drop=True)
-    if frame.empty:
-        return result
-    frame["submission"] = frame.groupby(["person", "questionnaire", "moment"], sort=False).ngroup()
-    frame["cell"] = frame.groupby(["questionnaire", "question", "answer"], sort=False).ngroup()
-    cells = frame.drop_duplicates("cell")[["questionnaire", "question", "answer"]]
+    rows, code_index = rows[keep], code_index[keep]
+    questionnaire_index, moment_index = questionnaire_index[keep], moment_index[keep]
+    question_index, answer_index = question_index[keep], answer_index[keep]
+    person_index = pd.factorize(person_ids[code_index])[0]
+    submission = pd.factorize(
+        (person_index.astype(np.int64) * len(infos) + questionnaire_index) * len(moments) + moment_index
+    )[0]
+    cell = pd.factorize(
+        (questionnaire_index.astype(np.int64) * len(questions) + question_index) * len(answers_text)
+        + answer_index
+    )[0]
+    _cells, first_of_cell = np.unique(cell, return_index=True)
     parts, scored, off_scale = [], [], []
-    for questionnaire, question, answer in cells.itertuples(index=False, name=None):
-        info = infos[questionnaire]
+    for position in first_of_cell.tolist():
+        info = infos[questionnaire_index[position]]
+        question, answer = questions[question_index[position]], answers_text[answer_index[position]]
         parts.append(hash_part(info, question, answer))
         answer_list, unknown = score_answer(info, question, answer)
         scored.append(answer_list)
         off_scale.append(unknown)
-    frame["part"] = np.array(parts, dtype=object)[frame["cell"].to_numpy()]
+    part_rank = np.empty(len(parts), dtype=np.int64)
+    part_rank[sorted(range(len(parts)), key=parts.__getitem__)] = np.arange(len(parts))
+    part_array = np.array(parts, dtype=object)
 
-    # One sort by (submission, part) gives every submission's parts in hash order.
-    ordered = frame.sort_values(["submission", "part"], kind="stable")
-    ordered_parts = ordered["part"].to_numpy(dtype=object)
-    bounds = np.flatnonzero(np.diff(ordered["submission"].to_numpy())) + 1
-    starts, ends = np.r_[0, bounds], np.r_[bounds, len(ordered_parts)]
-    heads = frame.drop_duplicates("submission").set_index("submission").sort_index()
+    # Rows grouped by submission: in hash order for the digest, in file order for the answers.
+    by_part = np.lexsort((part_rank[cell], submission))
+    by_file = np.argsort(submission, kind="stable")
+    sorted_submissions = submission[by_file]
+    bounds = np.flatnonzero(np.diff(sorted_submissions)) + 1
+    starts = np.r_[0, bounds]
+    ends = np.r_[bounds, len(sorted_submissions)]
+    _heads, head_rows = np.unique(submission, return_index=True)
+
     existing = existing_hashes(conn, {info.id for info in infos})
-    is_new = np.zeros(len(heads), dtype=bool)
-    submission_rows = []
-    for position, head in enumerate(heads.itertuples()):
-        info = infos[head.questionnaire]
-        sorted_parts = ordered_parts[starts[position] : ends[position]].tolist()
-        digest = digest_of(info.key, people[head.code].code, sorted_parts)
-        key = (info.id, head.person, digest)
-        if key in existing:
-            continue
-        existing.add(key)
-        is_new[position] = True
-        submission_rows.append([info.id, int(head.person), head.moment, head.moment.date(), digest])
-
-    row_is_new = is_new[frame["submission"].to_numpy()]
-    result.imported.extend(frame["row"].to_numpy()[row_is_new].tolist())
-    result.duplicates.extend((int(row), DUPLICATE_MESSAGE) for row in frame["row"].to_numpy()[~row_is_new])
-
-    ids = reserve_ids(conn, Submission.__table__, len(submission_rows))
-    bulk_insert(conn, Submission.__table__, SUBMISSION_COLUMNS, [
-        (submission_id, *values, False, import_id)
-        for submission_id, values in zip(ids, submission_rows, strict=True)
-    ])
-    id_of = np.full(len(heads), -1, dtype=np.int64)
-    id_of[is_new] = ids
-    new_rows = frame[row_is_new]
-    answers = [
-        (submission_id, *answer)
-        for submission_id, cell in zip(id_of[new_rows["submission"].to_numpy()].tolist(),
-                                       new_rows["cell"].tolist(), strict=True)
-        for answer in scored[cell]
-    ]
-    bulk_insert(conn, Answer.__table__, ANSWER_COLUMNS, answers, on_chunk=progress)
-    refresh_latest(conn, {info.id for info in infos})
-
     unknown: Counter = Counter()
-    for cell, count in new_rows["cell"].value_counts().items():
-        if off_scale[cell]:
-            unknown[off_scale[cell]] += int(count)
+    total, done = len(rows), 0
+    for first in range(0, len(starts), SLICE_SUBMISSIONS):
+        last = min(first + SLICE_SUBMISSIONS, len(starts))
+        new_positions, submission_rows = [], []
+        for position in range(first, last):
+            head = head_rows[position]
+            info = infos[questionnaire_index[head]]
+            sorted_parts = part_array[cell[by_part[starts[position]:ends[position]]]].tolist()
+            digest = digest_of(info.key, people[code_index[head]].code, sorted_parts)
+            key = (info.id, int(person_ids[code_index[head]]), digest)
+            slice_rows = rows[by_file[starts[position]:ends[position]]]
+            if key in existing:
+                result.duplicates.extend((int(row), DUPLICATE_MESSAGE) for row in slice_rows)
+                continue
+            existing.add(key)
+            new_positions.append(position)
+            moment = moments[moment_index[head]]
+            submission_rows.append((info.id, key[1], moment, moment.date(), digest))
+            result.imported.extend(slice_rows.tolist())
+        ids = reserve_ids(conn, Submission.__table__, len(submission_rows))
+        bulk_insert(conn, Submission.__table__, SUBMISSION_COLUMNS, [
+            (submission_id, *values, False, import_id)
+            for submission_id, values in zip(ids, submission_rows, strict=True)
+        ])
+        answers = []
+        for submission_id, position in zip(ids, new_positions, strict=True):
+            for row_cell in cell[by_file[starts[position]:ends[position]]].tolist():
+                answers.extend((submission_id, *answer) for answer in scored[row_cell])
+                if off_scale[row_cell]:
+                    unknown[off_scale[row_cell]] += 1
+        bulk_insert(conn, Answer.__table__, ANSWER_COLUMNS, answers)
+        done = int(ends[last - 1])
+        if progress:
+            progress(done, total)
+    refresh_latest(conn, {info.id for info in infos})
     result.notes.extend(unknown_label_notes(unknown))
     result.unknown_labels = {f"{question} → «{label}»": count for (question, label), count in unknown.items()}
     return result

@@ -47,6 +47,12 @@ META_COLUMNS = {
     "ignore": ("id", "id ответа", "время начала", "start time", "последнее изменение",
                "last modified time", "№", "номер"),
 }
+IDENTITY_ROLES = {"email", "full_name", "code"}
+ANONYMOUS_NOTE = (
+    "Анкета загружена как анонимная: в выгрузке нет кода, e-mail или ФИО, поэтому ответы "
+    "не связаны с педагогами. Они сохранены и учтены в журнале загрузок, но в сводки по "
+    "участникам, группам и моделям наставничества не входят."
+)
 REVIEW_REASON_TEXT = {
     "not_found": "не найден среди участников",
     "ambiguous": "подходит нескольким участникам",
@@ -74,6 +80,13 @@ def classify_columns(columns: list[str], mapping: dict[str, str] | None = None) 
         if column not in roles:
             roles[column] = "ignore" if normalize_label(column) in META_COLUMNS["ignore"] else "question"
     return roles
+
+
+def no_respondent_message(file_name: str) -> str:
+    return (f"Файл {file_name}: нет столбца, по которому можно узнать респондента (код, адрес "
+            "электронной почты или ФИО). Включите сбор адресов в форме или добавьте столбец ФИО; "
+            "если анкета анонимная, загрузите её как анонимную (на странице «Данные» — отметка "
+            "«Анонимная анкета», в командной строке — --anonymous).")
 
 
 def question_columns(roles: dict[str, str]) -> dict[str, str]:
@@ -148,10 +161,19 @@ def choose_questionnaire(questions: list[str], dictionary: dict[str, Questionnai
     return dictionary[best]
 
 
+def has_respondent_column(roles: dict[str, str]) -> bool:
+    """Return whether some column (code, e-mail or full name) identifies the respondent."""
+    return bool(IDENTITY_ROLES & set(roles.values()))
+
+
 def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engine, dry_run: bool,
                 skip_invalid: bool, questionnaire: str | None, mapping: dict[str, str] | None,
-                progress, lock_wait_s: float) -> ImportReport:
-    """Import a wide form export: one submission per row, through the same transaction as templates."""
+                progress, lock_wait_s: float, anonymous: bool = False) -> ImportReport:
+    """Import a wide form export: one submission per row, through the same transaction as templates.
+
+    A form without a code, e-mail or name column is imported only with
+    `anonymous=True`: its submissions have no participant.
+    """
     saved = None
     if mapping is None:
         saved = _saved_mapping(engine, table.columns, questionnaire)
@@ -163,12 +185,12 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
         raise ImportValidationError(
             f"Файл {file_name}: не найден столбец со временем ответа (например, «Отметка времени»). "
             "Укажите, какой столбец содержит дату ответа.", file=file_name)
-    if not {"email", "full_name", "code"} & set(roles.values()):
-        raise ImportValidationError(
-            f"Файл {file_name}: нет столбца, по которому можно узнать респондента (код, адрес "
-            "электронной почты или ФИО). Включите сбор адресов в форме или добавьте столбец ФИО.",
-            file=file_name)
+    anonymous = anonymous and not has_respondent_column(roles)
+    if not anonymous and not has_respondent_column(roles):
+        raise ImportValidationError(no_respondent_message(file_name), file=file_name)
     report = new_report(table, "form")
+    if anonymous:
+        report.warnings.append(ANONYMOUS_NOTE)
     report.detected = _detected(table, None, "form")
     report.detected["mapping"] = roles
     if saved is not None:
@@ -180,7 +202,7 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
     def write(conn: Connection, import_id: int) -> WriteResult:
         if progress:
             progress(0, total)
-        result = _write_form(conn, table, roles, questionnaire, import_id, report)
+        result = _write_form(conn, table, roles, questionnaire, import_id, report, anonymous)
         if progress:
             progress(total, total)
         return result
@@ -190,7 +212,7 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
 
 
 def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], requested: str | None,
-                import_id: int, report: ImportReport) -> WriteResult:
+                import_id: int, report: ImportReport, anonymous: bool = False) -> WriteResult:
     result = WriteResult()
     dictionary = load_dictionary(conn)
     info = choose_questionnaire(list(question_columns(roles).values()), dictionary, requested,
@@ -218,8 +240,15 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
                                              cell_message(table.file_name, row, stamp_column,
                                                           f"{error.problem} {error.hint}")))
             continue
+        answers = [(text, cells[column]) for column, text in questions.items()]
+        if anonymous:
+            if all(is_blank(answer) for _text, answer in answers):
+                result.skipped.append((row, "в строке нет ни одного ответа"))
+            else:
+                matched.append((row, None, SubmissionDraft([row], None, info, answered_at, answers), {}))
+            continue
         identity = {role: (None if is_blank(cells.get(column)) else quote(cells[column]).strip())
-                    for role, column in column_of.items() if role in ("email", "full_name", "code")}
+                    for role, column in column_of.items() if role in IDENTITY_ROLES}
         person, reason, candidates = directory.match(**identity)
         payload = {column: quote(value) for column, value in cells.items() if not is_blank(value)}
         if person is None:
@@ -230,8 +259,7 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
             not person.email or normalize_label(person.email) != normalize_label(identity["email"])
         ):
             name_matches.setdefault(person.id, set()).add(normalize_label(identity["email"]))
-        draft = SubmissionDraft([row], person, info, answered_at,
-                                [(text, cells[column]) for column, text in questions.items()])
+        draft = SubmissionDraft([row], person, info, answered_at, answers)
         matched.append((row, person, draft, {"identity": identity, "payload": payload}))
     drafts = []
     for row, person, draft, extra in matched:

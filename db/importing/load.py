@@ -296,6 +296,7 @@ def import_file(
     progress: ProgressCallback | None = None,
     lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
     accept_repaired: bool = False,
+    anonymous: bool = False,
 ) -> ImportReport:
     """Import one CSV or XLSX file (a path, or bytes with `name`) in one transaction.
 
@@ -304,7 +305,9 @@ def import_file(
     decided (the «Данные» page passes what the user confirmed in the preview).
     `progress(done_rows, total_rows)` is called while writing, after each
     chunk. Text repaired from mojibake is imported only with
-    `accept_repaired=True`; garbled text that cannot be repaired never is. Raises
+    `accept_repaired=True`; garbled text that cannot be repaired never is. A
+    form export with no code, e-mail or name column is imported as anonymous
+    answers only with `anonymous=True`. Raises
     `ImportValidationError` when the file as a whole is unusable (unreadable,
     unknown kind, a required column missing) and `DatabaseBusyError` when
     another import holds the lock too long.
@@ -335,7 +338,8 @@ def import_file(
 
         report = import_form(table, content, file_name, engine=engine, dry_run=dry_run,
                              skip_invalid=skip_invalid, questionnaire=questionnaire,
-                             mapping=mapping, progress=progress, lock_wait_s=lock_wait_s)
+                             mapping=mapping, progress=progress, lock_wait_s=lock_wait_s,
+                             anonymous=anonymous)
     else:
         validated = validate_table(table, kind, mapping=mapping, defaults=defaults)
         report = _import_validated(table, validated, sha256, engine=engine, dry_run=dry_run,

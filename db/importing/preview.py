@@ -49,6 +49,7 @@ class Preview:
     questionnaire: str | None = None  # form exports: the questionnaire the answers go to
     saved_mapping: MappingMatch | None = None  # form exports: the saved mapping applied
     totals_note: str | None = None  # set when the table contains totals per person, not one row per event
+    respondent_column: bool = True  # form exports: False when no column identifies the respondent
 
 
 def _percent_warnings(frame: pd.DataFrame) -> list[str]:
@@ -126,6 +127,7 @@ def _describe_form(preview: Preview, table, engine, mapping: dict[str, str] | No
         answer_columns,
         choose_questionnaire,
         classify_columns,
+        has_respondent_column,
         multiselect_notes,
         question_columns,
         saved_mapping_notes,
@@ -146,6 +148,7 @@ def _describe_form(preview: Preview, table, engine, mapping: dict[str, str] | No
         preview.saved_mapping = saved
         preview.warnings.extend(saved_mapping_notes(saved))
     preview.mapping = classify_columns(table.columns, mapping)
+    preview.respondent_column = has_respondent_column(preview.mapping)
     try:
         info = choose_questionnaire(list(question_columns(preview.mapping).values()), dictionary,
                                     questionnaire, table.file_name)

@@ -7,6 +7,7 @@ editor shows them, header = row 1 in a plain CSV) plus what it detected.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -39,6 +40,10 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 HEADER_SEARCH_ROWS = 30
 MOJIBAKE_SAMPLE_LINES = 5
+# Bytes decoded for encoding, mojibake and delimiter detection; the rest is checked block by block.
+SAMPLE_BYTES = 256 * 1024
+DECODE_BLOCK_BYTES = 1024 * 1024
+CSV_CHUNK_ROWS = 50_000
 
 
 @dataclass
@@ -133,56 +138,80 @@ def read_table(
 
 @dataclass
 class Decoded:
-    """CSV text with its encoding and what was done about mojibake."""
+    """The encoding of a CSV file, a decoded sample of it and its mojibake state."""
 
-    text: str
+    # The first part of the text (at most `SAMPLE_BYTES` of the file), for detection.
+    sample: str
     encoding: str
     warnings: list[str] = field(default_factory=list)
     mojibake: str | None = None  # None | "repaired" | "unrepairable"
     # First lines as they were in the file and as repaired, for the user to compare.
     mojibake_sample: list[tuple[str, str]] = field(default_factory=list)
+    # The bytes pandas parses and their encoding: the file itself, or the repaired text as UTF-8.
+    data: bytes = b""
+    data_encoding: str = "utf-8"
+
+
+def detect_encoding(content: bytes) -> str:
+    """Return the encoding of CSV bytes: UTF-8 (with or without BOM), UTF-16 with a BOM or Windows-1251.
+
+    The bytes are checked block by block, so a large file is never held twice
+    as text. Latin-1 is never returned: it decodes any bytes and would store garbage.
+    """
+    if content.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1251"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(content), DECODE_BLOCK_BYTES):
+                decoder.decode(content[start:start + DECODE_BLOCK_BYTES], final=False)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise UnreadableFileError(
+        "Не удалось определить кодировку файла: он не в UTF-8 и не в "
+        "Windows-1251. Сохраните его в Excel как «CSV UTF-8» и загрузите снова.",
+    )
 
 
 def decode_text(content: bytes) -> Decoded:
-    """Decode CSV bytes and repair mojibake when it round-trips.
+    """Find the encoding of CSV bytes and repair mojibake when it round-trips.
 
-    Tries UTF-8 (with or without BOM), UTF-16 with a BOM, then Windows-1251.
-    Latin-1 is never used: it decodes any bytes and would store garbage.
+    Only a sample is decoded unless the text needs repair; pandas then reads
+    the bytes itself in the detected encoding.
     """
-    if content.startswith(b"\xef\xbb\xbf"):
-        text, encoding = content[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = content.decode("utf-16"), "utf-16"
-    else:
-        try:
-            text, encoding = content.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, encoding = content.decode("cp1251"), "cp1251"
-            except UnicodeDecodeError as error:
-                raise UnreadableFileError(
-                    "Не удалось определить кодировку файла: он не в UTF-8 и не в "
-                    "Windows-1251. Сохраните его в Excel как «CSV UTF-8» и загрузите снова.",
-                ) from error
-    repaired, warnings, state = repair_mojibake(text)
-    decoded = Decoded(repaired, encoding, warnings, state)
+    encoding = detect_encoding(content)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    sample = decoder.decode(content[:SAMPLE_BYTES], final=len(content) <= SAMPLE_BYTES)
+    _repaired, warnings, state = repair_mojibake(sample)
+    decoded = Decoded(sample, encoding, warnings, state, data=content, data_encoding=encoding)
     if state == "repaired":
-        before = text.splitlines()[:MOJIBAKE_SAMPLE_LINES]
-        after = repaired.splitlines()[:MOJIBAKE_SAMPLE_LINES]
-        decoded.mojibake_sample = list(zip(before, after, strict=False))
+        # Repair is decided on the sample and done on the whole text, which may still fail.
+        repaired, warnings, state = repair_mojibake(content.decode(encoding), decided=True)
+        decoded.warnings, decoded.mojibake = warnings, state
+        if state == "repaired":
+            decoded.data, decoded.data_encoding = repaired.encode("utf-8"), "utf-8"
+            before = sample.splitlines()[:MOJIBAKE_SAMPLE_LINES]
+            after = repaired[:len(sample)].splitlines()[:MOJIBAKE_SAMPLE_LINES]
+            decoded.mojibake_sample = list(zip(before, after, strict=False))
     return decoded
 
 
-def repair_mojibake(text: str) -> tuple[str, list[str], str | None]:
+def repair_mojibake(text: str, *, decided: bool = False) -> tuple[str, list[str], str | None]:
     """Undo UTF-8 text that was once opened as Windows-1251 and saved again, when it round-trips.
 
     Returns the text, warnings and the state: None (clean), "repaired" or
-    "unrepairable" (the text is garbled and could not be restored).
+    "unrepairable" (the text is garbled and could not be restored). With
+    `decided`, the text is known to be garbled (from a sample of it) and is
+    repaired without counting again.
     """
     sample = text[:200_000]
     cyrillic = len(_CYRILLIC.findall(sample))
     broken = len(_CP1251_MOJIBAKE.findall(sample))
-    if broken >= 3 and broken * 3 >= cyrillic / 2:
+    if decided or (broken >= 3 and broken * 3 >= cyrillic / 2):
         try:
             repaired = text.encode("cp1251").decode("utf-8")
         except UnicodeError:
@@ -222,23 +251,25 @@ def detect_delimiter(text: str) -> str:
 
 
 def read_csv(content: bytes, file_name: str, *, header_row: int | None = None) -> RawTable:
-    # TODO: the whole file is decoded and parsed at once (about 100 MiB above the baseline for a
-    # 20 MB, 200,000-row CSV). Reading in chunks needs the blank-row, total-row, mojibake and
-    # decimal-mark checks to work chunk by chunk first.
     decoded = decode_text(content)
-    text, encoding, warnings = decoded.text, decoded.encoding, decoded.warnings
-    delimiter = detect_delimiter(text)
+    encoding, warnings = decoded.encoding, decoded.warnings
+    delimiter = detect_delimiter(decoded.sample)
     skip = (header_row or 1) - 1
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
+        # pandas decodes and parses the bytes in chunks, so the text of a large file is never
+        # held whole. The string columns of the chunks are Arrow arrays, which stay compact.
+        chunks = pd.read_csv(
+            io.BytesIO(decoded.data),
+            encoding=decoded.data_encoding,
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
             skiprows=skip,
             engine="c",
+            chunksize=CSV_CHUNK_ROWS,
         )
+        frame = pd.concat(list(chunks), ignore_index=True)
     except pd.errors.EmptyDataError as error:
         raise UnreadableFileError(
             f"Файл {file_name}: в нём нет таблицы — ни заголовка, ни строк"
@@ -387,7 +418,8 @@ def _sheet_notes(tables: dict[str, RawTable], chosen: str) -> list[str]:
         notes.append(f"Прочитан только лист «{chosen}». В файле есть и другие листы с данными: "
                      + ", ".join(f"«{name}»" for name in relevant)
                      + ". Они не загружены: выберите лист в предпросмотре на странице «Данные» "
-                     "или сохраните каждый лист отдельным файлом.")
+                     "(в командной строке: --sheet \"Имя листа\") или сохраните каждый лист "
+                     "отдельным файлом.")
     return notes
 
 

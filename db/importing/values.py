@@ -43,7 +43,9 @@ _ISO = re.compile(
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
 _SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
+# Excel saves a number that its General format shows in exponent form («1,5E+11») that way
+# in a CSV, so an exponent is accepted.
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 DATE_FORMAT_DMY = "ДД.ММ.ГГГГ"
@@ -182,6 +184,8 @@ def parse_number(value: object) -> float:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             raise MissingValue("no_value")
+        if not math.isfinite(float(value)):
+            raise InvalidValue(f"значение «{value}» слишком велико для числа.", NUMBER_HINT)
         return float(value)
     text = str(value).strip()
     reason = absence_reason(text)
@@ -199,4 +203,7 @@ def parse_number(value: object) -> float:
     compact = compact.replace(",", ".")
     if not _NUMBER.match(compact):
         raise InvalidValue(f"значение «{text}» не является числом.", NUMBER_HINT)
-    return float(compact)
+    number = float(compact)
+    if not math.isfinite(number):
+        raise InvalidValue(f"значение «{text}» слишком велико для числа.", NUMBER_HINT)
+    return number

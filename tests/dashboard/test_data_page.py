@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from db.engine import get_engine
 from db.importing import import_file
 from db.importing.answers import duplicate_rule
+from db.importing.mappings import find_mapping
 from db.importing.review import pending_reviews
 from db.models import Participant
 from tests.conftest import FIELD_INPUTS
@@ -143,14 +144,29 @@ SECOND_EXPORT = (
 ).encode("utf-8")
 
 
+def _form_roles(at) -> dict:
+    """The role pickers of a form export's columns, by column name."""
+    return {box.label[len("Столбец «"):-1]: box for box in at.selectbox
+            if box.key and box.key.startswith("formmap_")}
+
+
 def test_mapping_saved_and_applied_to_edited_export(demo_db):
     at = _upload(open_page("data_import.py"), "export1.csv", FIRST_EXPORT)
     assert not at.exception
-    editor = at.data_editor(key="mapping_export1.csv").value
-    assert editor["Назначение"].tolist() == [
-        "Время ответа", "E-mail", "Вопрос (текст заголовка)", "Вопрос (текст заголовка)"]
+    roles = _form_roles(at)
+    assert {column: box.value for column, box in roles.items()} == {
+        "Отметка времени": "timestamp", "Адрес электронной почты": "email",
+        "Встречи с наставником были хорошо организованы": "question", "Номер кабинета": "question"}
+    assert roles["Номер кабинета"].format_func("question") == "Вопрос (текст заголовка)"
+    # The user decides the room number is not an answer and saves the mapping.
+    roles["Номер кабинета"].set_value("ignore").run()
     at.button(key="save_mapping_export1.csv").click().run()
     assert "сохранено" in page_text(at)
+    columns = FIRST_EXPORT.decode().splitlines()[0].split(",")
+    with get_engine(demo_db).connect() as conn:
+        saved = find_mapping(conn, columns)
+    assert saved.roles["Номер кабинета"] == "ignore"
+    assert saved.roles["Адрес электронной почты"] == "email"
 
     at = _upload(open_page("data_import.py"), "export2.csv", SECOND_EXPORT)
     text = page_text(at)

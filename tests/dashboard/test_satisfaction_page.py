@@ -81,3 +81,22 @@ def test_satisfaction_small_comparison_has_no_direction(demo_db):
     assert "Ответивших мало: в цифровой модели 7, в традиционной 5" in text
     assert "участники чаще ставят более высокие оценки" not in text
     assert "различие статистически не значимо" in text
+
+
+def test_anonymous_answers_named_but_not_counted(demo_db):
+    from db.engine import get_engine
+    from db.importing import import_file
+
+    before = page_text(open_page("satisfaction.py"))
+    content = ("Отметка времени,Встречи с наставником были хорошо организованы\r\n"
+               "20.05.2025 10:00:00,Скорее согласен\r\n"
+               "20.05.2025 10:05:00,Полностью согласен\r\n").encode("utf-8")
+    report = import_file(content, "anonymous.csv", engine=get_engine(demo_db),
+                         questionnaire="mentee_satisfaction", anonymous=True)
+    assert report.imported == 2
+    text = page_text(open_page("satisfaction.py"))
+    assert "Анонимных анкет: 2" in text
+    assert "Анонимных анкет" not in before
+    # The figures per participant stay as they were.
+    respondents = [line for line in before.splitlines() if line.startswith("Ответили")]
+    assert respondents and respondents[0] in text

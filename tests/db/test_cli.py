@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from tests.conftest import FIELD_INPUTS, PROJECT_ROOT
-from tests.db.import_helpers import PARTICIPANTS_HEADER, csv_bytes, participants_csv
+from tests.db.import_helpers import PARTICIPANT_ROWS, PARTICIPANTS_HEADER, csv_bytes, participants_csv
 
 
 def run_db(tmp_path, *args: str) -> subprocess.CompletedProcess:
@@ -156,3 +156,49 @@ def test_unrecognised_file_names_cli_options(tmp_path):
     detected = json.loads(result.stdout)["detected"]
     assert (detected["encoding"], detected["delimiter"], detected["decimal_mark"]) == ("cp1251", ";", ",")
     assert detected["columns"][0] == "ФИО педагога"
+
+
+def _two_sheet_workbook(path) -> None:
+    """Mentors on the first sheet under a title row; mentees on the second sheet."""
+    import openpyxl
+
+    header = PARTICIPANTS_HEADER.split(";")
+    rows = [line.split(";") for line in PARTICIPANT_ROWS]
+    workbook = openpyxl.Workbook()
+    mentors = workbook.active
+    mentors.title = "Наставники"
+    mentors.append(["Список наставников на 2024/25 учебный год"])
+    mentors.append([])
+    mentors.append(header)
+    for row in rows[:1]:
+        mentors.append(row)
+    mentees = workbook.create_sheet("Наставляемые")
+    mentees.append(header)
+    for row in rows[1:3]:
+        mentees.append(row)
+    workbook.save(path)
+
+
+def test_sheet_and_header_rows_options(tmp_path):
+    run_db(tmp_path, "init")
+    path = tmp_path / "people.xlsx"
+    _two_sheet_workbook(path)
+    first = run_db(tmp_path, "import", str(path), "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (report["detected"]["sheet"], report["imported"]) == ("Наставники", 1)
+    assert report["detected"]["header_rows"] == [3]
+    assert any("«Наставляемые»" in warning and "--sheet" in warning for warning in report["warnings"])
+    second = run_db(tmp_path, "import", str(path), "--sheet", "Наставляемые", "--header-row", "1",
+                    "--json")
+    assert second.returncode == 0, second.stderr
+    report = json.loads(second.stdout)
+    assert (report["detected"]["sheet"], report["imported"], report["rows_total"]) == ("Наставляемые", 2, 2)
+    missing = run_db(tmp_path, "import", str(path), "--sheet", "Лист9")
+    assert missing.returncode == 1
+    assert "нет листа «Лист9». Листы: Наставники, Наставляемые" in missing.stderr
+    for option, value, text in (("--header-rows", "3", "1 или 2 строки"),
+                                ("--header-row", "ноль", "не номер строки")):
+        bad = run_db(tmp_path, "import", str(path), option, value)
+        assert bad.returncode == 2
+        assert f"аргумент {option}: «{value}»" in bad.stderr and text in bad.stderr

@@ -226,3 +226,53 @@ def test_f12_scores_typed_as_text():
         parse_number(before[3])
     preview = preview_file(FIELD_INPUTS / "f12_prepost_scores_text_numbers.xlsx")
     assert any("«Балл до» 1 знач. записаны в процентах" in w for w in preview.warnings)
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("1,5E+02", 150.0), ("2e3", 2000.0), ("-7,25e-1", -0.725), (" 1 234,5 ", 1234.5),
+    ("1.234,5", 1234.5), ("1e300", 1e300),
+])
+def test_numbers_in_excel_text_forms(text, number):
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize("value", ["1e400", "-1E+999", float("inf")])
+def test_numbers_beyond_float_range_are_named(value):
+    with pytest.raises(InvalidValue) as error:
+        parse_number(value)
+    assert "слишком велико для числа" in str(error.value)
+
+
+def test_chunked_reading_matches_whole_reading(monkeypatch):
+    """Tiny blocks and chunks split characters and rows; the table read must not change."""
+    from db.importing import reading
+
+    content = (FIELD_INPUTS / "f01_excel_ru_cp1251_semicolon.csv").read_bytes()
+    utf8 = content.decode("cp1251").encode("utf-8")
+    whole = [read_table(data, "f01.csv") for data in (content, utf8)]
+    monkeypatch.setattr(reading, "DECODE_BLOCK_BYTES", 1)
+    monkeypatch.setattr(reading, "SAMPLE_BYTES", 64)
+    monkeypatch.setattr(reading, "CSV_CHUNK_ROWS", 2)
+    for data, expected, encoding in zip((content, utf8), whole, ("cp1251", "utf-8"), strict=True):
+        table = read_table(data, "f01.csv")
+        # Each one-byte block ends inside a two-byte UTF-8 letter, which must not read as cp1251.
+        assert table.encoding == expected.encoding == encoding
+        assert table.data.equals(expected.data)
+        assert table.row_numbers == expected.row_numbers
+        assert (table.delimiter, table.decimal_mark) == (";", ",")
+
+
+def test_mojibake_found_in_sample_and_repaired_whole(monkeypatch):
+    from db.importing import reading
+
+    rows = [f"T{index:03d};Петрова Анна Сергеевна;наставник;{index}" for index in range(200)]
+    # No capital «И»: its UTF-8 byte 0x98 has no Windows-1251 character (see the forms tests).
+    text = "\r\n".join(["Код;Участник;Роль;Номер", *rows]) + "\r\n"
+    garbled = text.encode("utf-8").decode("cp1251").encode("utf-8")
+    monkeypatch.setattr(reading, "SAMPLE_BYTES", 256)
+    table = read_table(garbled, "broken.csv")
+    assert table.mojibake == "repaired"
+    before, after = table.mojibake_sample[0]
+    assert (before[:6], after) == ("РљРѕРґ", "Код;Участник;Роль;Номер")
+    assert list(table.data["Участник"].unique()) == ["Петрова Анна Сергеевна"]
+    assert table.data["Номер"].tolist()[-1] == "199"

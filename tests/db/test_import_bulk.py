@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from db.import_log import accounted_rows, row_outcomes
-from db.importing import bulk, import_file
+from db.importing import answers as answers_module
+from db.importing import import_file
 from db.importing.answers import (
     SubmissionDraft,
     content_hash,
@@ -129,14 +130,47 @@ def test_every_row_accounted_for_compactly(engine):
 def test_progress_fires_per_chunk(engine, monkeypatch):
     import_file(participants_csv(), "participants.csv", engine=engine)
     _dictionary(engine)
-    monkeypatch.setattr(bulk, "CHUNK_ROWS", 25)
+    monkeypatch.setattr(answers_module, "SLICE_SUBMISSIONS", 10)
     calls: list[tuple[int, int]] = []
-    import_file(_answers(50), "answers.csv", engine=engine,
-                progress=lambda done, total: calls.append((done, total)))
+    report = import_file(_answers(50), "answers.csv", engine=engine,
+                         progress=lambda done, total: calls.append((done, total)))
+    assert report.imported == 150
     assert calls[0] == (0, 150)
     assert calls[-1] == (150, 150)
-    # 150 answer rows in chunks of 25 give six calls between the first and the last.
-    assert [done for done, _total in calls[1:-1]] == [25, 50, 75, 100, 125, 150]
+    # 50 submissions of 3 rows in slices of 10 submissions give five calls in between.
+    assert [done for done, _total in calls[1:-1]] == [30, 60, 90, 120, 150]
+
+
+def _stored_answers(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(
+            "SELECT p.code, s.answered_at, s.content_hash, a.question, a.answer, a.value "
+            "FROM answer a JOIN submission s ON s.id = a.submission_id "
+            "JOIN participant p ON p.id = s.participant_id "
+            "ORDER BY p.code, s.answered_at, a.question, a.answer"))]
+
+
+def test_slices_store_what_one_pass_stores(engine, monkeypatch):
+    """Submissions split over slices, with rows scattered in the file, hash and store as in one pass."""
+    import_file(participants_csv(), "participants.csv", engine=engine)
+    _dictionary(engine)
+    lines = csv_bytes(ANSWERS_HEADER, []).decode().splitlines()
+    body = _answers(12).decode().splitlines()[1:]
+    # The second answer of every submission moves to the end of the file.
+    scattered = body[0::3] + body[2::3] + body[1::3]
+    content = "\r\n".join(lines + scattered).encode() + b"\r\n"
+    first = import_file(content, "answers.csv", engine=engine)
+    assert (first.imported, count(engine, "submission"), count(engine, "answer")) == (36, 12, 36)
+    whole = _stored_answers(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM answer"))
+        conn.execute(sa.text("DELETE FROM submission"))
+    monkeypatch.setattr(answers_module, "SLICE_SUBMISSIONS", 5)
+    sliced = import_file(content, "answers.csv", engine=engine)
+    assert (sliced.imported, sliced.duplicates) == (36, 0)
+    assert _stored_answers(engine) == whole
+    again = import_file(content, "answers.csv", engine=engine)
+    assert (again.imported, again.duplicates) == (0, 36)
 
 
 def test_bulk_insert_stores_sqlalchemy_datetime_text(sqlite_engine):

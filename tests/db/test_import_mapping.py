@@ -28,9 +28,12 @@ def scores_by_code(engine) -> list[tuple[str, str, float]]:
             "JOIN participant p ON p.id = a.participant_id ORDER BY p.code, a.stage DESC"))]
 
 
-def test_f12_stage_columns_import_scores(engine):
+def test_f12_stage_columns_import_scores(engine, tmp_path):
     import_file(F12_PEOPLE, "people.csv", engine=engine)
-    report = import_file(FIELD_INPUTS / "f12_prepost_scores_text_numbers.xlsx", engine=engine,
+    # A copy, because --skip-invalid writes the rejected rows beside the file.
+    path = tmp_path / "f12_prepost_scores_text_numbers.xlsx"
+    path.write_bytes((FIELD_INPUTS / path.name).read_bytes())
+    report = import_file(path, engine=engine,
                          kind="assessments", mapping=F12_MAPPING, defaults=F12_DEFAULTS,
                          skip_invalid=True)
     # Row 5 has «85%»: flagged and rejected, never read as 85 or 0.85. Row 4 has no score at all.
@@ -39,6 +42,7 @@ def test_f12_stage_columns_import_scores(engine):
     assert "в процентах" in report.rejected[0].message
     assert report.skipped_rows == [(4, "нет ни одного балла")]
     assert report.imported == 3
+    assert report.rejected_file == str(tmp_path / "f12_prepost_scores_text_numbers.xlsx.rejected.csv")
     assert scores_by_code(engine) == [
         ("P01", "pre", 60.0), ("P01", "post", 72.5), ("P02", "pre", 58.5), ("P02", "post", 70.0),
         ("P05", "pre", 64.0), ("P05", "post", 66.0)]

@@ -50,3 +50,43 @@ def test_deleting_event_cascades_to_activities(engine):
         session.commit()
         remaining = session.execute(sa.select(sa.func.count()).select_from(Activity)).scalar_one()
     assert remaining == 0
+
+
+def test_migrations_match_the_models(engine):
+    """Autogenerate finds nothing to add: the revisions build exactly the tables of db.models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert differences == []
+
+
+def test_upgrade_from_first_revision_keeps_submissions(engine):
+    """A database made by revision 0001 keeps its answers when upgraded to allow anonymous ones."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from db.schema import alembic_config
+
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO school (id, name) VALUES (1, 'Школа')"))
+        conn.execute(sa.text("INSERT INTO participant (id, code, full_name, role, school_id, "
+                             "registered_on) VALUES (1, 'T1', 'Учитель Первый', 'mentee', 1, :day)"),
+                     {"day": dt.date(2024, 9, 1)})
+        conn.execute(sa.text("INSERT INTO questionnaire (id, key, title) VALUES (1, 'q', 'Анкета')"))
+        conn.execute(sa.text(
+            "INSERT INTO submission (id, questionnaire_id, participant_id, answered_at, answered_on, "
+            "content_hash, is_latest) VALUES (1, 1, 1, :moment, :day, 'h', :yes)"),
+            {"moment": dt.datetime(2024, 10, 1, 9), "day": dt.date(2024, 10, 1), "yes": True})
+    upgrade_schema(engine)
+    columns = {column["name"]: column for column in inspect(engine).get_columns("submission")}
+    assert columns["participant_id"]["nullable"] is True
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT participant_id FROM submission")).scalar_one() == 1
