@@ -31,7 +31,7 @@ from analysis.plain_language import (
     points_phrase,
     significance_phrase,
 )
-from analysis.prepost import OVERALL, pair_scores
+from analysis.prepost import OVERALL, P_ADJUST_NAMES, pair_scores
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -68,6 +68,7 @@ COMPARISON_COLUMNS = [
 ]
 EXTRA_COLUMNS = [
     "ancova_p_adjusted",
+    "p_adjust_method",
     "ancova_df_resid",
     "ancova_partial_eta2",
     "ancova_ss_type",
@@ -276,6 +277,10 @@ def attrition(data: pd.DataFrame, *, pre_stage: str = "pre", post_stage: str = "
         Assessments frame (see :func:`analysis.prepost.pair_scores`).
     pre_stage, post_stage : str
         Stage values of the two assessments.
+    p_adjust : str
+        How the area p-values are adjusted for testing several areas:
+        ``"holm"`` (family-wise error) or ``"fdr_bh"`` (Benjamini–Hochberg
+        false discovery rate), as statsmodels' ``multipletests`` names them.
 
     Returns
     -------
@@ -420,6 +425,7 @@ def compare_models(
     confidence: float = 0.95,
     pre_stage: str = "pre",
     post_stage: str = "post",
+    p_adjust: str = "holm",
 ) -> pd.DataFrame:
     """Compare the digital and traditional models per area and overall.
 
@@ -453,9 +459,10 @@ def compare_models(
           difference digital minus traditional from OLS ``post ~ pre +
           model`` and its F test (type II sums of squares; with one df F is
           the square of the coefficient's t, as type III would give).
-        - ``ancova_p_adjusted``: Holm adjustment of ``ancova_p_value``
-          across the areas; equal to it for ``"overall"``, the primary
-          result. The conclusion reads this value.
+        - ``ancova_p_adjusted``: ``ancova_p_value`` adjusted across the
+          areas by ``p_adjust_method`` (the ``p_adjust`` argument); equal to
+          it for ``"overall"``, the primary result. The conclusion reads
+          this value.
         - ``ancova_partial_eta2``: SS_model / (SS_model + SS_residual).
         - ``ancova_ss_type``: ``"II"``.
         - ``slopes_interaction_p``: p of ``pre:model`` in ``post ~ pre *
@@ -508,6 +515,8 @@ def compare_models(
     ``mwu``), scipy and hand-written formulas in the tests on
     ``carData::Baumann``.
     """
+    if p_adjust not in P_ADJUST_NAMES:
+        raise ValueError(f"p_adjust must be one of {sorted(P_ADJUST_NAMES)}, got {p_adjust!r}")
     paired = pair_scores(data, pre_stage=pre_stage, post_stage=post_stage)
     dropout = attrition(data, pre_stage=pre_stage, post_stage=post_stage)
     areas = sorted(set(paired.pairs["area"]) - {OVERALL})
@@ -527,21 +536,22 @@ def compare_models(
         )
         row.update(_attrition_columns(dropout, area))
         rows.append(row)
-    _adjust_areas(rows)
+    _adjust_areas(rows, p_adjust)
     for row in rows:
         row["conclusion"] = conclusion(row, alpha=alpha, confidence=confidence)
     logger.info("model comparison computed for %d areas", len(rows))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS + EXTRA_COLUMNS)
 
 
-def _adjust_areas(rows: list[dict]) -> None:
-    """Holm-adjust the ANCOVA p-values across areas; overall stays unadjusted."""
+def _adjust_areas(rows: list[dict], method: str) -> None:
+    """Adjust the ANCOVA p-values across areas by `method`; overall stays unadjusted."""
     family = [row for row in rows if row["area"] != OVERALL and row["ancova_p_value"] is not None]
     if family:
-        _, adjusted, _, _ = multipletests([row["ancova_p_value"] for row in family], method="holm")
+        _, adjusted, _, _ = multipletests([row["ancova_p_value"] for row in family], method=method)
         for row, value in zip(family, adjusted, strict=True):
             row["ancova_p_adjusted"] = float(value)
     for row in rows:
+        row["p_adjust_method"] = None if row["area"] == OVERALL else method
         if row["area"] == OVERALL:
             row["ancova_p_adjusted"] = row["ancova_p_value"]
 
@@ -571,7 +581,8 @@ def conclusion(row: dict, *, alpha: float = 0.05, confidence: float = 0.95) -> s
         f"{format_number(row['ancova_ci_high'])} п. п.; участников: "
         f"{row['n_digital']} и {row['n_traditional']})."
     )
-    adjustment = None if row["area"] == OVERALL else "поправка Холма по областям"
+    method = row.get("p_adjust_method") or "holm"
+    adjustment = None if row["area"] == OVERALL else f"{P_ADJUST_NAMES[method]} по областям"
     p_value = row["ancova_p_adjusted"]
     if p_value is None:
         p_value, adjustment = row["ancova_p_value"], None

@@ -71,6 +71,25 @@ def spearman_ci(rho: float, n: int, confidence: float = 0.95) -> tuple[float, fl
     return math.tanh(z - crit * se), math.tanh(z + crit * se)
 
 
+def _without_meetings_logged_by_mentees(by_mentor: pd.DataFrame, activities: pd.DataFrame,
+                                        links: pd.DataFrame) -> pd.DataFrame:
+    """Drop the mentor's rows for meetings that the group's mentees logged themselves.
+
+    A log with a row per person present records attendance, so a mentee gets
+    such a meeting from their own row, and a mentee without a row was absent.
+    The activities table has no meeting id, so a meeting is matched by group,
+    day and kind; two meetings of one group of the same kind on the same day
+    are taken as one.
+    """
+    keys = ["group_code", "occurred_on", "kind"]
+    # Every member's row counts, also of mentees who are not measured here.
+    mentors = set(links["mentor_code"].dropna())
+    member_rows = activities[~activities["code"].isin(mentors)]
+    logged = member_rows[keys].dropna(subset=["group_code"]).drop_duplicates()
+    marked = by_mentor.merge(logged.assign(_logged=True), on=keys, how="left")
+    return marked[marked["_logged"].isna()].drop(columns="_logged")
+
+
 def participant_doses(pairs: pd.DataFrame, activities: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Count meetings and sum hours per participant.
 
@@ -80,10 +99,14 @@ def participant_doses(pairs: pd.DataFrame, activities: pd.DataFrame, groups: pd.
         Participants to measure: ``code`` and optionally ``mentor_code``.
     activities : pandas.DataFrame
         Activities frame: ``code, kind, hours`` and optionally
-        ``group_code``.
+        ``group_code`` and ``occurred_on``.
     groups : pandas.DataFrame, optional
         ``code, group_code`` of each participant's group; with it, rows that
-        the group's mentor logged for that group count for the mentee too.
+        the group's mentor logged for that group count for the mentee too,
+        unless the group's mentees logged that meeting (same group, day and
+        kind) themselves: then each mentee counts it from their own row only,
+        so it is neither counted twice nor credited to an absent mentee. This
+        check needs ``occurred_on`` in ``activities``.
 
     Returns
     -------
@@ -103,8 +126,8 @@ def participant_doses(pairs: pd.DataFrame, activities: pd.DataFrame, groups: pd.
             links.rename(columns={"code": "participant", "mentor_code": "code"}),
             on=["code", "group_code"],
         )
-        # TODO: a meeting logged by both the mentor and the mentee counts twice,
-        # because the activities frame has no meeting id to merge the rows on.
+        if "occurred_on" in activities.columns:
+            by_mentor = _without_meetings_logged_by_mentees(by_mentor, activities, links)
         parts.append(by_mentor[["code", "kind", "hours", "participant"]])
     rows = pd.concat(parts, ignore_index=True)
     rows = rows[rows["participant"].isin(pairs["code"])]
@@ -156,7 +179,7 @@ def dose_response(
         their mentor logged for the group.
     activities : pandas.DataFrame
         Activities frame with ``code, kind, hours`` and optionally
-        ``group_code``.
+        ``group_code`` and ``occurred_on`` (see :func:`participant_doses`).
     min_pairs : int
         Minimum number of participants for a correlation; at least 4.
     alpha : float

@@ -109,3 +109,25 @@ def _period_input() -> None:
     period = st.date_input("Период", value=default, format="DD.MM.YYYY", key="filter_period_widget")
     if isinstance(period, (list, tuple)) and len(period) == 2:
         st.session_state["filter_period"] = tuple(period)
+
+
+# Streamlit drops a widget's state on pages that do not draw it, so the choice is kept here.
+P_ADJUST_KEY = "prepost_p_adjust"
+
+
+def p_adjust_toggle(widget_key: str) -> str:
+    """Draw the Holm / Benjamini–Hochberg toggle and return the chosen method.
+
+    «Компетенции: до и после» and «Цифровая и традиционная модели» share the
+    choice, so both pages adjust their p-values across areas the same way.
+    """
+    st.session_state.setdefault(P_ADJUST_KEY, "holm")
+    use_bh = st.toggle(
+        "Поправка Бенджамини — Хохберга вместо поправки Холма",
+        value=st.session_state[P_ADJUST_KEY] == "fdr_bh",
+        key=widget_key,
+        help="Поправка Холма строже: она ограничивает вероятность хотя бы одной ложной находки "
+        "по всем областям. Поправка Бенджамини — Хохберга ограничивает долю ложных находок.",
+    )
+    st.session_state[P_ADJUST_KEY] = "fdr_bh" if use_bh else "holm"
+    return st.session_state[P_ADJUST_KEY]

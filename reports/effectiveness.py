@@ -62,7 +62,8 @@ def effectiveness_tables(
     The date filter selects assessments by ``assessed_on``. The pages pick
     the model and area rows from the result, because the ``"overall"`` score
     and the comparison need every area and both models. ``p_adjust``
-    (``"holm"`` or ``"fdr_bh"``) adjusts the pre/post p-values across areas.
+    (``"holm"`` or ``"fdr_bh"``) adjusts the pre/post and the model
+    comparison p-values across areas.
     """
     assessments = _assessments(frames, filters)
     if assessments.empty or not _has_pre_and_post(assessments):
@@ -71,7 +72,7 @@ def effectiveness_tables(
         return Effectiveness(empty, empty, empty, empty)
     return Effectiveness(
         prepost=prepost_change(assessments, p_adjust=p_adjust),
-        comparison=compare_models(assessments),
+        comparison=compare_models(assessments, p_adjust=p_adjust),
         dose=dose_response(assessments, frames.activities),
         attrition=attrition(assessments),
     )

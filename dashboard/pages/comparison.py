@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.filters import Filters
-from analysis.prepost import OVERALL
+from analysis.prepost import OVERALL, P_ADJUST_NAMES
 from dashboard import data, state
 from dashboard.ui import MODEL_LABELS, fmt_int, fmt_number, fmt_p_value, fmt_share
 from reports import effectiveness_figures as figures
@@ -21,8 +21,8 @@ OVERALL_LABEL = "В среднем по областям"
 
 
 @st.cache_data(ttl=data.FRAMES_TTL_SECONDS, show_spinner="Расчёт статистики…")
-def load_tables(filters: Filters) -> Effectiveness:
-    return effectiveness_tables(data.frames(), filters)
+def load_tables(filters: Filters, p_adjust: str) -> Effectiveness:
+    return effectiveness_tables(data.frames(), filters, p_adjust)
 
 
 def area_label(area: str) -> str:
@@ -56,7 +56,8 @@ if filters.model:
         "Фильтр по модели не действует на сравнение (здесь нужны обе модели); "
         "он действует только на таблицу связи прироста с числом встреч."
     )
-tables = load_tables(filters)
+p_adjust = state.p_adjust_toggle("comparison_bh_toggle")
+tables = load_tables(filters, p_adjust)
 table = tables.comparison
 
 if table.empty:
@@ -140,8 +141,6 @@ st.header("Сколько значит наставник")
 st.markdown(text.clustering_text(row))
 
 st.header("По областям компетенций")
-# TODO: the Benjamini–Hochberg toggle of «Компетенции: до и после» does not reach
-# compare_models, which adjusts the ANCOVA p-values across areas by Holm only.
 st.dataframe(
     pd.DataFrame(
         {
@@ -150,7 +149,7 @@ st.dataframe(
             "Традиционная, чел.": table["n_traditional"].map(fmt_int),
             "Разница с поправкой, п. п.": table["ancova_estimate"].map(fmt_number),
             "95% ДИ": [interval(lo, hi) for lo, hi in zip(table["ancova_ci_low"], table["ancova_ci_high"], strict=True)],
-            "p (с поправкой Холма)": table["ancova_p_adjusted"].map(fmt_p_value),
+            f"p ({P_ADJUST_NAMES[p_adjust]})": table["ancova_p_adjusted"].map(fmt_p_value),
             "Мощность и обнаружимый d": [power_cell(r) for r in table.to_dict("records")],
             "g прироста": table["hedges_g_gain"].map(lambda value: fmt_number(value, 2)),
             "Исходный уровень": table["baseline_equivalence"].map(lambda key: BASELINE_LABELS.get(key, "—")),

@@ -17,8 +17,6 @@ MODEL_TITLES = {
     "all": "Обе модели вместе (все наставляемые)",
 }
 OVERALL_LABEL = "В среднем по областям"
-# Streamlit drops a widget's state on pages that do not draw it, so the choice is kept here.
-P_ADJUST_KEY = "prepost_p_adjust"
 
 
 @st.cache_data(ttl=data.FRAMES_TTL_SECONDS, show_spinner="Расчёт статистики…")
@@ -78,16 +76,7 @@ st.caption(
 )
 conclusion_box = st.container(border=True)
 
-st.session_state.setdefault(P_ADJUST_KEY, "holm")
-use_bh = st.toggle(
-    "Поправка Бенджамини — Хохберга вместо поправки Холма",
-    value=st.session_state[P_ADJUST_KEY] == "fdr_bh",
-    key="prepost_bh_toggle",
-    help="Поправка Холма строже: она ограничивает вероятность хотя бы одной ложной находки "
-    "по всем областям. Поправка Бенджамини — Хохберга ограничивает долю ложных находок.",
-)
-p_adjust = "fdr_bh" if use_bh else "holm"
-st.session_state[P_ADJUST_KEY] = p_adjust
+p_adjust = state.p_adjust_toggle("prepost_bh_toggle")
 
 filters = state.current_filters()
 table = load_tables(filters, p_adjust).prepost

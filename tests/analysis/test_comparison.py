@@ -378,3 +378,29 @@ def test_ancova_holm_across_areas(frame):
         raw_p = rows.loc[area, "ancova_p_value"]
         assert rows.loc[area, "ancova_p_adjusted"] == pytest.approx(expected[raw_p], rel=REL)
     assert rows.loc["overall", "ancova_p_adjusted"] == rows.loc["overall", "ancova_p_value"]
+
+
+def test_ancova_benjamini_hochberg_across_areas(frame):
+    second = frame.copy()
+    second["area"] = "ФГИС Моя школа"
+    for model in ("digital", "traditional"):
+        mask = (second["model"] == model) & (second["stage"] == "post")
+        second.loc[mask, "score_percent"] = second.loc[mask, "score_percent"].to_numpy()[::-1]
+    both = pd.concat([frame, second], ignore_index=True)
+    rows = compare_models(both, p_adjust="fdr_bh").set_index("area")
+    raw = rows.loc[["Сферум", "ФГИС Моя школа"], "ancova_p_value"].to_numpy(dtype=float)
+    # Benjamini–Hochberg with two tests, by hand: the larger p kept, the smaller one
+    # doubled but never above the larger.
+    low, high = np.sort(raw)
+    expected = {raw.min(): min(2 * low, high), raw.max(): high}
+    for area in ("Сферум", "ФГИС Моя школа"):
+        raw_p = rows.loc[area, "ancova_p_value"]
+        assert rows.loc[area, "ancova_p_adjusted"] == pytest.approx(expected[raw_p], rel=REL)
+        assert rows.loc[area, "p_adjust_method"] == "fdr_bh"
+        assert "поправка Бенджамини–Хохберга по областям" in rows.loc[area, "conclusion"]
+    assert rows.loc["overall", "ancova_p_adjusted"] == rows.loc["overall", "ancova_p_value"]
+    assert pd.isna(rows.loc["overall", "p_adjust_method"])
+    holm = compare_models(both).set_index("area")
+    assert set(holm.loc[["Сферум", "ФГИС Моя школа"], "p_adjust_method"]) == {"holm"}
+    with pytest.raises(ValueError, match="p_adjust"):
+        compare_models(both, p_adjust="bonferroni")

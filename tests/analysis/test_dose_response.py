@@ -160,3 +160,27 @@ def test_reading_for_significant_correlation():
     assert "сильная связь по шкале Коэна (ρ = 0,50)" in reading
     assert "связь статистически значима (p < 0,001)" in reading
     assert "различие" not in reading
+
+
+def test_meeting_logged_by_mentees_counts_once():
+    pairs = pd.DataFrame({"code": ["T1", "T2"], "mentor_code": ["M1", "M1"]})
+    groups = pd.DataFrame({"code": ["T1", "T2"], "group_code": ["G1", "G1"]})
+    day, other_day = pd.Timestamp("2024-10-01"), pd.Timestamp("2024-10-08")
+    activities = pd.DataFrame(
+        {
+            # M1's meeting on 1 October, which T1 logged too; M1's meeting a week later, which
+            # nobody else logged; and T1's consultation on 1 October, a different kind.
+            "code": ["M1", "T1", "M1", "T1"],
+            "group_code": ["G1", "G1", "G1", "G1"],
+            "occurred_on": [day, day, other_day, day],
+            "kind": ["meeting", "meeting", "meeting", "consultation"],
+            "hours": [1.5, 1.5, 1.0, 0.5],
+        }
+    )
+    doses = participant_doses(pairs, activities, groups).set_index("code")
+    assert doses.loc["T1", "meetings"] == 2
+    assert doses.loc["T1", "hours"] == pytest.approx(3.0, rel=REL)
+    # T1 logged the meeting of 1 October and T2 did not: the log records attendance, so T2
+    # was absent. Nobody logged the meeting of 8 October, so the mentor's row counts for both.
+    assert doses.loc["T2", "meetings"] == 1
+    assert doses.loc["T2", "hours"] == pytest.approx(1.0, rel=REL)

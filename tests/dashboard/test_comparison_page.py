@@ -171,3 +171,22 @@ def test_comparison_page_period_without_post(demo_db):
     assert "За выбранный период нет оценок обоих этапов, «до» и «после»: сравнивать нечего." in text
     assert "расширьте период" in text
     assert "Загрузите оценки" not in text
+
+
+def test_bh_choice_shared_with_prepost_page(demo_db):
+    at = open_page("comparison.py")
+    headers = list(next(t.value for t in at.dataframe if "Область" in t.value.columns).columns)
+    assert "p (поправка Холма)" in headers
+    at.toggle(key="comparison_bh_toggle").set_value(True).run()
+    assert_clean(at)
+    table = next(t.value for t in at.dataframe if "Область" in t.value.columns)
+    assert "p (поправка Бенджамини–Хохберга)" in table.columns
+    expected = effectiveness_tables(load_frames(get_engine(demo_db)), p_adjust="fdr_bh").comparison
+    shown = dict(zip(table["Область"], table["p (поправка Бенджамини–Хохберга)"], strict=True))
+    for row in expected.to_dict("records"):
+        if row["area"] != "overall" and row["ancova_p_adjusted"] is not None:
+            from dashboard.ui import fmt_p_value
+            assert shown[row["area"]] == fmt_p_value(row["ancova_p_adjusted"])
+    # The pre/post page opens with the same choice.
+    at.switch_page("dashboard/pages/prepost.py").run()
+    assert at.toggle(key="prepost_bh_toggle").value is True
