@@ -78,8 +78,8 @@ def _without_meetings_logged_by_mentees(by_mentor: pd.DataFrame, activities: pd.
     A log with a row per person present records attendance, so a mentee gets
     such a meeting from their own row, and a mentee without a row was absent.
     The activities table has no meeting id, so a meeting is matched by group,
-    day and kind; two meetings of one group of the same kind on the same day
-    are taken as one.
+    day and kind. Two meetings of one group of the same kind on the same day
+    are therefore taken as one.
     """
     keys = ["group_code", "occurred_on", "kind"]
     # Every member's row counts, also of mentees who are not measured here.

@@ -121,21 +121,33 @@ def run_backend(url: str, answers: bytes, activities: bytes, rows: int, xlsx_row
     return results
 
 
-def _peak_rise_child(path: str, rows: int, floor: bool, queue) -> None:
-    """Measure, in a fresh process, how far one import of the file (or the floor) raises the peak resident size."""
-    import resource
+def _memory_kib(field: str) -> int:
+    """Read one `Vm…` field of /proc/self/status (Linux), in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
 
+
+def _peak_rise_child(path: str, rows: int, floor: bool, queue) -> None:
+    """Measure, in a fresh process, how far one import of the file (or the floor) raises the peak resident size.
+
+    `ru_maxrss` cannot be used: Linux carries the parent's high-water mark
+    over into a child after exec. The child resets its own high-water mark
+    (VmHWM) through /proc/self/clear_refs and reads it after the import.
+    """
     with tempfile.TemporaryDirectory() as folder:
         engine = get_engine(f"sqlite:///{Path(folder) / 'memory.db'}")
         upgrade_schema(engine)
         import_file(participants_csv(), "participants.csv", engine=engine)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _memory_kib("VmRSS")
         if floor:
             baseline(engine, Path(path).read_bytes(), xlsx=False)
         else:
             report = import_file(path, engine=engine)
             assert report.imported == rows, report.rejected[:3]
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        after = _memory_kib("VmHWM")
         dispose_engine(str(engine.url))
     queue.put((after - before) / 1024)
 

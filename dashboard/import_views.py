@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
@@ -32,6 +33,31 @@ ENCODING_LABELS = {
     "utf-8-sig": "UTF-8 с BOM",
     "cp1251": "Windows-1251",
 }
+
+
+def upload_labels(names: list[str]) -> list[str]:
+    """Label each uploaded file uniquely, for its heading and its widget keys.
+
+    A name that occurs once is its own label, so its widget keys match earlier
+    runs. When several uploads share a name, the first keeps the bare name and
+    the next ones get « (2)», « (3)» and so on, in upload order.
+    """
+    used_labels = set(names)
+    seen: Counter[str] = Counter()
+    labels = []
+    for name in names:
+        seen[name] += 1
+        if seen[name] == 1:
+            labels.append(name)
+            continue
+        number = seen[name]
+        label = f"{name} ({number})"
+        while label in used_labels:  # another upload may already have this name
+            number += 1
+            label = f"{name} ({number})"
+        used_labels.add(label)
+        labels.append(label)
+    return labels
 
 
 def render_preview(preview: Preview) -> None:

@@ -1,4 +1,4 @@
-"""Data command line: `python -m db init | demo | import PATH... [--kind KIND] [--dry-run] [--skip-invalid] [--json]`.
+"""Data command line: `python -m db init | demo | dictionary PATH | import PATH... [--kind KIND] [--dry-run] [--skip-invalid] [--json]`.
 
 `import` also takes `--map "Столбец=поле"` and `--set поле=значение` (both
 repeatable) for tables whose headers are not the template's.
@@ -98,7 +98,12 @@ def _header_depth(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m db", description="Данные программы наставничества.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    commands.add_parser("init", help="создать или обновить схему базы данных")
+    commands.add_parser("init", help="создать или обновить схему базы данных; в пустую базу "
+                                     "загрузить словарь анкет программы")
+    dictionary = commands.add_parser(
+        "dictionary", help="загрузить или обновить словарь анкет и шкал (JSON, как "
+                           "sample_data/questionnaires.json)")
+    dictionary.add_argument("path", type=Path, metavar="PATH", help="файл словаря анкет")
     commands.add_parser("demo", help="загрузить демонстрационные данные из sample_data/")
     load = commands.add_parser("import", help="загрузить файлы CSV или XLSX")
     load.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="файлы для загрузки")
@@ -132,15 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_report(report, as_json: bool) -> None:
+def _print_report(report, as_json: bool, max_lines: int = 20) -> None:
+    """Print one file's report: JSON with every issue, or text with at most `max_lines` error lines.
+
+    The text groups rejected cells that differ only in the row number into one
+    line, which lists the first rows and counts the others.
+    """
+    from db.importing.validate import group_issues
+
     if as_json:
         print(json.dumps(report.as_json(), ensure_ascii=False, default=str))
         return
     print(f"{report.file}: {report.kind}, строк {report.rows_total}: загружено {report.imported}, "
           f"повторов {report.duplicates}, пропущено {report.skipped}, "
           f"с ошибками {report.rejected_rows} ({report.status})")
-    for issue in report.rejected:
-        print(f"  {issue.message}")
+    groups = group_issues(report.rejected, report.file)
+    for group in groups[:max_lines]:
+        print(f"  {group.line(report.file)}")
+    if len(groups) > max_lines:
+        print(f"  Показаны {max_lines} из {len(groups)} сообщений об ошибках. Все ошибки по ячейкам "
+              "выводит параметр --json, а с --skip-invalid строки с ошибками сохраняются в файл.")
     for warning in report.warnings:
         print(f"  Внимание: {warning}")
     if report.rejected_file:
@@ -163,7 +179,8 @@ def run_import(args) -> int:
     # Several files form one set: each may refer to codes from the files before it, in dry runs too.
     checking_set = dry_run_set(get_engine()) if args.dry_run and len(args.paths) > 1 else nullcontext()
     with checking_set:
-        for path in order_paths(args.paths, args.kind):
+        for path in order_paths(args.paths, args.kind, sheet=args.sheet, header_row=args.header_row,
+                                header_depth=args.header_rows):
             status = max(status, _import_one(path, args))
     return status
 
@@ -202,9 +219,22 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "init":
+            from db.demo import load_standard_questionnaires
             from db.schema import upgrade_schema
 
             upgrade_schema()
+            keys = load_standard_questionnaires()
+            if keys:
+                print(f"Загружен словарь анкет программы: {', '.join(keys)}.")
+            return 0
+        if args.command == "dictionary":
+            from db.importing.scales import load_questionnaires
+
+            if not args.path.is_file():
+                print(f"Файл не найден: {args.path}", file=sys.stderr)
+                return 2
+            keys = load_questionnaires(args.path)
+            print(f"Словарь анкет загружен: {', '.join(keys)}.")
             return 0
         if args.command == "demo":
             from db.demo import load_demo

@@ -32,6 +32,23 @@ DATA_SUFFIXES = (".csv", ".xlsx")
 DEMO_REGISTERS_KEY = "demo_register_rows"
 
 
+def load_standard_questionnaires(engine: Engine | None = None) -> list[str]:
+    """Load the programme's questionnaires (diagnostic and satisfaction) into a database that has none.
+
+    Form exports can be imported only against a questionnaire, so a database
+    set up with `python -m db init` gets the programme's own dictionary, the
+    same file the demo uses. Returns the loaded keys, or [] when questionnaires exist.
+    """
+    from db.importing.scales import load_questionnaires
+    from db.models import Questionnaire
+
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        if conn.execute(sa.select(sa.func.count()).select_from(Questionnaire)).scalar_one():
+            return []
+    return load_questionnaires(SAMPLE_DATA / "questionnaires.json", engine=engine)
+
+
 def load_demo(folder: Path = SAMPLE_DATA, engine: Engine | None = None) -> list[ImportReport]:
     """Upgrade the schema, load the scale dictionary, then import the data files in dependency order."""
     engine = engine or get_engine()

@@ -15,26 +15,59 @@ st.title("Данные")
 
 engine = data.engine()
 editable = state.can_edit()
+# Set when an import ran in this script run, so the log below shows the newest import.
+imported_now = False
+UNDO_MESSAGE_KEY = "undo_message"
 
 
-def run_import(upload, options: dict, skip_invalid: bool) -> None:
-    """Import one uploaded file with what the user confirmed in its preview, and show the report."""
-    progress = st.progress(0.0, text=f"{upload.name}: загрузка…")
+def run_import(upload, label: str, options: dict, skip_invalid: bool) -> bool:
+    """Import one uploaded file with what the user confirmed in its preview, and show the report.
+
+    Returns True when the import ran and wrote its entry to the import log
+    (applied or rejected), False when it failed before that.
+    """
+    progress = st.progress(0.0, text=f"{label}: загрузка…")
 
     def show_progress(done: int, total: int) -> None:
-        progress.progress(min(done / max(total, 1), 1.0), text=f"{upload.name}: записано строк {done} из {total}")
+        progress.progress(min(done / max(total, 1), 1.0), text=f"{label}: записано строк {done} из {total}")
 
     try:
         report = import_file(upload.getvalue(), upload.name, engine=engine, skip_invalid=skip_invalid,
                              progress=show_progress, **options)
     except DatabaseBusyError as error:
         st.error(str(error))
+        return False
     except ImportValidationError as error:
         st.error(error.message)
+        return False
+    progress.progress(1.0, text=f"{label}: готово")
+    data.refresh()
+    import_views.render_report(report)
+    return True
+
+
+def render_undo(import_id: int, file_name: str) -> None:
+    """Offer to undo import `import_id`. The undo runs only when the confirmation box of this id is ticked."""
+    # The id is part of the key, so a tick given for one import never confirms another.
+    confirmed = st.checkbox(f"Да, отменить загрузку №{import_id} («{file_name}»)",
+                            key=f"undo_confirm_{import_id}")
+    if not st.button("Отменить эту загрузку", key="undo_import"):
+        return
+    if not confirmed:
+        st.warning(f"Загрузка №{import_id} («{file_name}») не отменена: отметьте «Да, отменить "
+                   f"загрузку №{import_id}» и нажмите кнопку снова.")
+        return
+    try:
+        deleted = undo_import(import_id, engine=engine)
+    except DataError as error:
+        st.error(str(error))
     else:
-        progress.progress(1.0, text=f"{upload.name}: готово")
         data.refresh()
-        import_views.render_report(report)
+        # The log above was drawn before the undo; a rerun shows the new status, and the
+        # message waits in the session state for that run.
+        st.session_state[UNDO_MESSAGE_KEY] = (f"Загрузка №{import_id} («{file_name}») отменена, "
+                                              f"удалено записей: {sum(deleted.values())}.")
+        st.rerun()
 
 
 if not editable:
@@ -52,22 +85,25 @@ else:
         key="upload_skip_invalid",
         help="Без этой отметки файл с хотя бы одной ошибочной строкой не загружается совсем.",
     )
-    ready = []  # (rank in dependency order, upload, import options)
-    for upload in uploads or []:
+    uploads = uploads or []
+    labels = import_views.upload_labels([upload.name for upload in uploads])
+    # Widget keys are built from the label, because two uploads may share a file name.
+    ready = []  # (rank in dependency order, upload, label, import options)
+    for upload, label in zip(uploads, labels, strict=True):
         with st.container(border=True):
-            st.markdown(f"#### {upload.name}")
-            reading = import_controls.reading_options(upload.name)
-            choice = import_controls.template_choice(upload.name)
+            st.markdown(f"#### {label}")
+            reading = import_controls.reading_options(label)
+            choice = import_controls.template_choice(label)
             try:
                 preview = preview_file(
                     upload.getvalue(), upload.name, engine=engine,
-                    questionnaire=st.session_state.get(f"questionnaire_{upload.name}"),
+                    questionnaire=st.session_state.get(f"questionnaire_{label}"),
                     **reading, **choice)
             except ImportValidationError as error:
                 st.error(error.message)
                 continue
-            import_controls.render_pickers(preview, upload.name)
-            accept_repaired = import_controls.render_mojibake(preview, upload.name)
+            import_controls.render_pickers(preview, label)
+            accept_repaired = import_controls.render_mojibake(preview, label)
             import_views.render_preview(preview)
             options = {**reading, "accept_repaired": accept_repaired}
             if preview.totals_note:
@@ -75,32 +111,32 @@ else:
                 st.info(preview.totals_note)
                 continue
             if preview.kind != "form":
-                options["kind"] = import_controls.render_template_mapping(preview, upload.name, editable)
+                options["kind"] = import_controls.render_template_mapping(preview, label, editable)
                 if options["kind"] is None:
                     continue
-                chosen = import_controls.template_choice(upload.name)
+                chosen = import_controls.template_choice(label)
                 options.update(mapping=chosen["mapping"], defaults=chosen["defaults"])
             if preview.kind == "form":
                 roles, questionnaire = import_controls.render_form_mapping(
-                    engine, preview, upload.name, editable)
+                    engine, preview, label, editable)
                 options.update(mapping=roles, questionnaire=questionnaire)
-                anonymous_ok = import_controls.render_anonymous(roles, upload.name)
+                anonymous_ok = import_controls.render_anonymous(roles, label)
                 options["anonymous"] = anonymous_ok and not has_respondent_column(roles)
             else:
                 anonymous_ok = True
             rank = KIND_ORDER.index(preview.kind) if preview.kind in KIND_ORDER else len(KIND_ORDER)
             if anonymous_ok:
-                ready.append((rank, upload, options))
-            if st.button("Загрузить", key=f"import_{upload.name}", type="primary",
+                ready.append((rank, upload, label, options))
+            if st.button("Загрузить", key=f"import_{label}", type="primary",
                          disabled=preview.mojibake == "unrepairable" or not anonymous_ok):
-                run_import(upload, options, skip_invalid)
+                imported_now |= run_import(upload, label, options, skip_invalid)
     if len(ready) > 1:
         st.caption("Файлы загружаются в порядке зависимостей: участники, пары и группы, оценки, "
                    "мероприятия, ответы. Коды из файлов, загруженных раньше, уже известны следующим; "
                    "каждый файл загружается отдельно и целиком.")
         if st.button("Загрузить все файлы", key="import_all", type="primary"):
-            for _rank, upload, options in sorted(ready, key=lambda item: item[0]):
-                run_import(upload, options, skip_invalid)
+            for _rank, upload, label, options in sorted(ready, key=lambda item: item[0]):
+                imported_now |= run_import(upload, label, options, skip_invalid)
 
 st.subheader("Повторные ответы на анкеты")
 import_controls.render_duplicate_rule(engine, editable)
@@ -110,24 +146,22 @@ if import_controls.render_reviews(engine, editable):
     data.refresh()
 
 st.subheader("Журнал загрузок")
+if UNDO_MESSAGE_KEY in st.session_state:
+    st.success(st.session_state.pop(UNDO_MESSAGE_KEY))
 log = import_log(engine)
 import_views.render_log(log)
 if not log.empty:
+    if imported_now:
+        # Point the details and the undo at the import just made, not at the one picked before it.
+        st.session_state["log_import_id"] = int(log["import_id"].iloc[0])
     chosen = st.selectbox(
         "Подробности загрузки №", log["import_id"].tolist(), key="log_import_id",
         format_func=lambda i: f"{i}: {log.loc[log['import_id'] == i, 'file_name'].iloc[0]}",
     )
     import_views.render_outcomes(row_outcomes(engine, int(chosen)))
-    status = log.loc[log["import_id"] == chosen, "status"].iloc[0]
-    if editable and status == "imported":
-        if st.button("Отменить эту загрузку", key="undo_import"):
-            try:
-                deleted = undo_import(int(chosen), engine=engine)
-            except DataError as error:
-                st.error(str(error))
-            else:
-                data.refresh()
-                st.success(f"Загрузка №{chosen} отменена, удалено записей: {sum(deleted.values())}.")
+    chosen_row = log.loc[log["import_id"] == chosen].iloc[0]
+    if editable and chosen_row["status"] == "imported":
+        render_undo(int(chosen), chosen_row["file_name"])
 
 st.subheader("Шаблоны")
 import_views.render_templates()

@@ -62,6 +62,8 @@ class SubmissionDraft:
     questionnaire: QuestionnaireInfo
     answered_at: dt.datetime
     answers: list[tuple[str, str]] = field(default_factory=list)  # (question, raw answer)
+    # Earlier rows of the same file with the same time and answers; only anonymous rows use it.
+    occurrence: int = 0
 
 
 def _canonical_answer(questionnaire: QuestionnaireInfo, question: str, answer: object) -> str:
@@ -91,16 +93,21 @@ def content_hash(draft: SubmissionDraft) -> str:
     """SHA-256 of the questionnaire, the respondent and the non-empty answers (not the time).
 
     An anonymous submission has no respondent, so its time is hashed in place
-    of one. The same export imported again is then recognised, while two
-    people who chose the same answers at different times stay two submissions.
+    of one, with its `occurrence` among identical rows of the file: rows of one
+    export are different people even when time and answers agree, and the same
+    export imported again gives the same hashes.
     """
     parts = sorted(
         hash_part(draft.questionnaire, question, answer)
         for question, answer in draft.answers
         if not is_blank(answer)
     )
-    respondent = (draft.person.code if draft.person is not None
-                  else ANONYMOUS_PREFIX + draft.answered_at.isoformat(sep=" "))
+    if draft.person is not None:
+        respondent = draft.person.code
+    else:
+        respondent = ANONYMOUS_PREFIX + draft.answered_at.isoformat(sep=" ")
+        if draft.occurrence:
+            respondent += f" #{draft.occurrence}"
     return digest_of(draft.questionnaire.key, respondent, parts)
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from db.errors import ImportValidationError
-from db.importing.answers import SubmissionDraft, unknown_label_notes, write_submissions
+from db.importing.answers import SubmissionDraft, content_hash, unknown_label_notes, write_submissions
 from db.importing.load import ImportReport, _detected, new_report, run_import
 from db.importing.mappings import QUESTION_PREFIX, MappingMatch, find_mapping
 from db.importing.people import Directory
@@ -48,6 +49,8 @@ META_COLUMNS = {
                "last modified time", "№", "номер"),
 }
 IDENTITY_ROLES = {"email", "full_name", "code"}
+# Folded values that anonymous exports put in the e-mail or name column (Microsoft Forms: «anonymous»).
+ANONYMOUS_MARKERS = {"anonymous", "аноним", "анонимно", "анонимный пользователь"}
 ANONYMOUS_NOTE = (
     "Анкета загружена как анонимная: в выгрузке нет кода, e-mail или ФИО, поэтому ответы "
     "не связаны с педагогами. Они сохранены и учтены в журнале загрузок, но в сводки по "
@@ -147,6 +150,14 @@ def choose_questionnaire(questions: list[str], dictionary: dict[str, Questionnai
         folded = normalize_label(requested)
         for info in dictionary.values():
             if folded in (normalize_label(info.key), normalize_label(info.title)):
+                if questions and not any(info.question(q) is not None for q in questions):
+                    raise ImportValidationError(
+                        f"Файл {file_name}: ни один вопрос формы не найден в анкете «{info.key}» "
+                        f"({info.title}). Вопросы формы: "
+                        + "; ".join(f"«{q}»" for q in questions[:5])
+                        + ("…" if len(questions) > 5 else "")
+                        + ". Выберите анкету, к которой относится форма, или загрузите словарь "
+                        "анкет с этими вопросами (python -m db dictionary ФАЙЛ).", file=file_name)
                 return info
         raise ImportValidationError(
             f"Файл {file_name}: анкета «{requested}» не найдена в словаре шкал. "
@@ -159,6 +170,25 @@ def choose_questionnaire(questions: list[str], dictionary: dict[str, Questionnai
             f"Файл {file_name}: вопросы формы не совпадают ни с одной анкетой словаря шкал. "
             "Загрузите словарь (questionnaires.json) или укажите анкету явно.", file=file_name)
     return dictionary[best]
+
+
+def without_empty_identity(roles: dict[str, str], table: RawTable) -> tuple[dict[str, str], list[str]]:
+    """Turn identity columns that identify nobody into ignored columns; return the roles and notes.
+
+    Microsoft Forms exports an anonymous form with its e-mail column filled
+    with «anonymous» and the name column empty. Such a column cannot match a
+    participant, so it must not make the form look identified.
+    """
+    roles, notes = dict(roles), []
+    for column, role in roles.items():
+        if role not in IDENTITY_ROLES or column not in table.data.columns:
+            continue
+        values = {normalize_label(str(value)) for value in table.data[column] if not is_blank(value)}
+        if values <= ANONYMOUS_MARKERS:
+            roles[column] = "ignore"
+            shown = "пустой" if not values else "содержит только «" + "», «".join(sorted(values)) + "»"
+            notes.append(f"Столбец «{column}» {shown}: по нему нельзя узнать респондента.")
+    return roles, notes
 
 
 def has_respondent_column(roles: dict[str, str]) -> bool:
@@ -180,17 +210,17 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
         if saved is not None:
             mapping = saved.roles
             questionnaire = questionnaire or saved.questionnaire_key
-    roles = classify_columns(table.columns, mapping)
+    roles, identity_notes = without_empty_identity(classify_columns(table.columns, mapping), table)
     if "timestamp" not in roles.values():
         raise ImportValidationError(
             f"Файл {file_name}: не найден столбец со временем ответа (например, «Отметка времени»). "
             "Укажите, какой столбец содержит дату ответа.", file=file_name)
     anonymous = anonymous and not has_respondent_column(roles)
     if not anonymous and not has_respondent_column(roles):
-        raise ImportValidationError(no_respondent_message(file_name), file=file_name)
+        raise ImportValidationError(" ".join([no_respondent_message(file_name), *identity_notes]),
+                                    file=file_name)
     report = new_report(table, "form")
-    if anonymous:
-        report.warnings.append(ANONYMOUS_NOTE)
+    report.warnings.extend(identity_notes)
     report.detected = _detected(table, None, "form")
     report.detected["mapping"] = roles
     if saved is not None:
@@ -207,8 +237,11 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
             progress(total, total)
         return result
 
-    return run_import(report, sha256, write, engine=engine, dry_run=dry_run,
-                      skip_invalid=skip_invalid, lock_wait_s=lock_wait_s)
+    report = run_import(report, sha256, write, engine=engine, dry_run=dry_run,
+                        skip_invalid=skip_invalid, lock_wait_s=lock_wait_s)
+    if anonymous and report.status != "rejected":
+        report.warnings.append(ANONYMOUS_NOTE)
+    return report
 
 
 def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], requested: str | None,
@@ -229,6 +262,7 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
     directory = Directory.load(conn)
     frame = table.data
     matched: list[tuple[int, object, SubmissionDraft | None, dict]] = []
+    seen_anonymous: Counter = Counter()
     name_matches: dict[int, set[str]] = {}
     for position, row in enumerate(table.row_numbers):
         cells = {column: frame.iat[position, index] for index, column in enumerate(frame.columns)}
@@ -244,8 +278,12 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
         if anonymous:
             if all(is_blank(answer) for _text, answer in answers):
                 result.skipped.append((row, "в строке нет ни одного ответа"))
-            else:
-                matched.append((row, None, SubmissionDraft([row], None, info, answered_at, answers), {}))
+                continue
+            draft = SubmissionDraft([row], None, info, answered_at, answers)
+            same = content_hash(draft)
+            draft.occurrence = seen_anonymous[same]
+            seen_anonymous[same] += 1
+            matched.append((row, None, draft, {}))
             continue
         identity = {role: (None if is_blank(cells.get(column)) else quote(cells[column]).strip())
                     for role, column in column_of.items() if role in IDENTITY_ROLES}

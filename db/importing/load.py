@@ -44,6 +44,8 @@ PROGRESS_MIN_ROWS = 5_000
 # Seconds an import waits for another import's write lock before giving up.
 DEFAULT_LOCK_WAIT_S = 60.0
 BUSY_MESSAGE = "База данных занята другим импортом, повторите через минуту."
+REPAIRED_NOTE = ("Текст был испорчен перекодировкой (UTF-8, открытый как Windows-1251) и загружен "
+                 "исправленным, как подтвердил пользователь.")
 
 
 @dataclass
@@ -319,12 +321,19 @@ def import_file(
     table = read_table(content, file_name, sheet=sheet, header_row=header_row,
                        header_depth=header_depth)
     check_mojibake(table, accept_repaired)
+    if table.mojibake == "repaired":
+        # The reader's warning requests the confirmation that has just been given.
+        table.warnings = [warning for warning in table.warnings if "подтвердите исправление" not in warning]
+        table.warnings.append(REPAIRED_NOTE)
     if not table.row_numbers and not table.totals:
         raise ImportValidationError(no_rows_message(table), file=file_name)
     if table.totals and kind in (None, "activities"):
         raise ImportValidationError(totals_message(table), file=file_name)
     if kind is None:
         kind, _scores = detect_kind(table.columns)
+        if kind is None and (questionnaire or anonymous):
+            # Both options belong to form exports only, so they name the kind.
+            kind = "form"
         if kind is None:
             raise UnknownKindError(
                 f"Файл {file_name}: по заголовкам ({', '.join(table.columns[:8])}) не удалось "

@@ -14,7 +14,7 @@ from db.importing.load import no_rows_message, totals_message
 from db.importing.mappings import MappingMatch
 from db.importing.reading import read_table
 from db.importing.templates import KIND_TITLES, detect_kind
-from db.importing.validate import guess_mapping, validate_table
+from db.importing.validate import resolve_mapping, validate_table
 from db.importing.values import PercentValue, is_blank, parse_number
 
 PREVIEW_ROWS = 20
@@ -106,7 +106,7 @@ def preview_file(source: str | Path | bytes, name: str | None = None, *, kind: s
     if not table.row_numbers and not table.totals:
         preview.problems.append(no_rows_message(table))
     if kind in KIND_TITLES and kind != "form":
-        preview.mapping = dict(mapping) if mapping else guess_mapping(table.columns, kind)
+        preview.mapping = resolve_mapping(table.columns, kind, mapping)
         try:
             validated = validate_table(table, kind, mapping=mapping, defaults=defaults)
         except ImportValidationError as error:
@@ -131,6 +131,7 @@ def _describe_form(preview: Preview, table, engine, mapping: dict[str, str] | No
         multiselect_notes,
         question_columns,
         saved_mapping_notes,
+        without_empty_identity,
     )
     from db.importing.mappings import find_mapping
     from db.importing.scales import load_dictionary
@@ -147,7 +148,8 @@ def _describe_form(preview: Preview, table, engine, mapping: dict[str, str] | No
         questionnaire = questionnaire or saved.questionnaire_key
         preview.saved_mapping = saved
         preview.warnings.extend(saved_mapping_notes(saved))
-    preview.mapping = classify_columns(table.columns, mapping)
+    preview.mapping, identity_notes = without_empty_identity(classify_columns(table.columns, mapping), table)
+    preview.warnings.extend(identity_notes)
     preview.respondent_column = has_respondent_column(preview.mapping)
     try:
         info = choose_questionnaire(list(question_columns(preview.mapping).values()), dictionary,

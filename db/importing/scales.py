@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from db.engine import get_engine
+from db.errors import ImportValidationError
 from db.importing.values import normalize_label
 from db.models import Question, Questionnaire
 
@@ -93,10 +94,30 @@ class QuestionnaireInfo:
 
 
 def load_questionnaires(source: Path | list, *, engine: Engine | None = None) -> list[str]:
-    """Insert or update questionnaires and their questions from the scale dictionary; return the keys."""
-    data = json.loads(Path(source).read_text("utf-8")) if isinstance(source, str | Path) else source
+    """Insert or update questionnaires and their questions from the scale dictionary; return the keys.
+
+    Raises `ImportValidationError` with a Russian message when a file is not
+    valid JSON or an entry lacks its key or questions.
+    """
+    name = Path(source).name if isinstance(source, str | Path) else "словарь анкет"
+    if isinstance(source, str | Path):
+        try:
+            data = json.loads(Path(source).read_text("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            where = f" (строка {error.lineno}, позиция {error.colno})" if isinstance(
+                error, json.JSONDecodeError) else ""
+            raise ImportValidationError(
+                f"Файл {name}: это не словарь анкет в формате JSON (UTF-8){where}: {error}. "
+                "Возьмите за образец sample_data/questionnaires.json.", file=name) from error
+    else:
+        data = source
     if isinstance(data, dict):
         data = data.get("questionnaires", [data])
+    for position, entry in enumerate(data if isinstance(data, list) else [None], start=1):
+        if not isinstance(entry, dict) or "key" not in entry or not isinstance(entry.get("questions"), list):
+            raise ImportValidationError(
+                f"Файл {name}: анкета №{position} без ключа «key» или списка вопросов «questions». "
+                "Возьмите за образец sample_data/questionnaires.json.", file=name)
     engine = engine or get_engine()
     keys = []
     with engine.begin() as conn:

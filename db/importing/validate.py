@@ -43,6 +43,8 @@ EARLIEST_DATE = dt.date(2000, 1, 1)
 FUTURE_DAYS = 366
 # Converted cells listed one by one per column; past this, one summary line counts the rest.
 MAX_CONVERTED_LISTED = 500
+# The mapping value that keeps a column out of the import.
+IGNORE = "ignore"
 DATE_KEYS = ("registered_on", "started_on", "ended_on", "assessed_on", "occurred_on", "answered_on")
 
 
@@ -100,6 +102,60 @@ def cell_message(file_name: str, row: int, column: str | None, text: str) -> str
     if column:
         where += f", столбец «{column}»"
     return f"{where}: {text}"
+
+
+# Rows named in one line of a grouped report; the rest are counted.
+GROUP_ROWS_LISTED = 5
+
+
+@dataclass
+class IssueGroup:
+    """Issues of one column whose messages differ only in the row number."""
+
+    column: str | None
+    text: str  # the message after «Файл …, строка N, столбец «…»: », or the whole message
+    rows: list[int] = field(default_factory=list)  # distinct rows, in order of first appearance
+    located: bool = True  # False when the message is not in the `cell_message` form
+    count: int = 0  # issues in the group
+    _seen_rows: set[int] = field(default_factory=set, repr=False)
+
+    def add(self, row: int | None) -> None:
+        self.count += 1
+        if self.located and row not in self._seen_rows:
+            self._seen_rows.add(row)
+            self.rows.append(row)
+
+    def line(self, file_name: str) -> str:
+        """Return the group as one message: the first rows listed, the others counted."""
+        if not self.located:
+            return self.text if self.count == 1 else f"{self.text} (повторов: {self.count})"
+        if len(self.rows) == 1:
+            return cell_message(file_name, self.rows[0], self.column, self.text)
+        listed = ", ".join(str(row) for row in self.rows[:GROUP_ROWS_LISTED])
+        more = len(self.rows) - GROUP_ROWS_LISTED
+        if more > 0:
+            listed += f" и ещё {more:,}".replace(",", " ")
+        where = f"Файл {file_name}, строки {listed}"
+        if self.column:
+            where += f", столбец «{self.column}»"
+        return f"{where}: {self.text}"
+
+
+def group_issues(issues: list[CellIssue], file_name: str) -> list[IssueGroup]:
+    """Group issues by column and message text without the row, in order of first appearance.
+
+    50,000 cells rejected for the same unknown code become one group, so a
+    report can show one line for them.
+    """
+    groups: dict[tuple[str | None, str, bool], IssueGroup] = {}
+    for issue in issues:
+        prefix = cell_message(file_name, issue.row, issue.column, "")
+        located = issue.row is not None and issue.message.startswith(prefix)
+        text = issue.message[len(prefix):] if located else issue.message
+        group = groups.setdefault((issue.column, text, located),
+                                  IssueGroup(issue.column, text, located=located))
+        group.add(issue.row)
+    return list(groups.values())
 
 
 def _allowed_values(spec: FieldSpec) -> str:
@@ -205,6 +261,59 @@ def field_specs(kind: str) -> dict[str, FieldSpec]:
     return specs
 
 
+def resolve_mapping(columns: list[str], kind: str, mapping: dict[str, str] | None = None,
+                    notes: list[str] | None = None) -> dict[str, str]:
+    """Return {column: field key or "ignore"}: the user's `mapping`, then the other columns by header.
+
+    Keys and Russian labels in `mapping` become field keys, and an empty key
+    means "ignore". A column matched by its header never takes a field that
+    `mapping` gives another column, nor a field that cannot be used with one:
+    a code beside «ФИО» (assessments, activities) or a per-stage score beside
+    «Балл» and «Этап». Each header match set aside this way adds a line to `notes`.
+    """
+    if not mapping:
+        return guess_mapping(columns, kind)
+    specs = field_specs(kind)
+    chosen = {column: field_key(specs, key) if key and key != IGNORE else IGNORE
+              for column, key in mapping.items()}
+    owners = {key: column for column, key in chosen.items() if key != IGNORE}
+    free = [column for column in columns if column not in chosen]
+    for column, key in guess_mapping(free, kind).items():
+        rival = _rival_field(kind, key, owners)
+        if rival is None:
+            chosen[column] = key
+            owners[key] = column
+        elif notes is not None:
+            notes.append(_set_aside_note(specs, column, key, rival, owners[rival]))
+    return chosen
+
+
+def _rival_field(kind: str, key: str, owners: dict[str, str]) -> str | None:
+    """Return the field already mapped that rules out a header match to `key`, or None."""
+    if key in owners:
+        return key
+    rivals: tuple[str, ...] = ()
+    if kind in NAME_IDENTIFIED_KINDS and key in ("code", "full_name"):
+        rivals = ("full_name",) if key == "code" else ("code",)
+    elif kind == "assessments" and key.startswith(STAGE_SCORE_PREFIX):
+        rivals = ("score", "stage")
+    elif kind == "assessments" and key in ("score", "stage"):
+        rivals = tuple(owner for owner in owners if owner.startswith(STAGE_SCORE_PREFIX))
+    return next((rival for rival in rivals if rival in owners), None)
+
+
+def _set_aside_note(specs: dict[str, FieldSpec], column: str, key: str, rival: str,
+                    rival_column: str) -> str:
+    label = specs[key].label
+    if rival == key:
+        reason = f"поле «{label}» уже назначено столбцу «{rival_column}»"
+    else:
+        reason = (f"поле «{label}» не сочетается с полем «{specs[rival].label}», "
+                  f"назначенным столбцу «{rival_column}»")
+    return (f"Столбец «{column}» не загружен: по заголовку он подходит полю «{label}», но {reason}. "
+            "Если столбец нужен, сопоставьте его полю явно.")
+
+
 def field_key(specs: dict[str, FieldSpec], name: str) -> str:
     """Return the field key for a key or a Russian label such as «Этап» (unknown names unchanged)."""
     folded = normalize_label(name)
@@ -295,8 +404,9 @@ def validate_table(
 ) -> ValidatedTable:
     """Convert `table`'s mapped columns to `kind`'s fields and collect every bad cell.
 
-    `mapping` ({column: field key}) overrides header matching; a column mapped
-    to "ignore" (or left out) is not read. `defaults` ({field key: value})
+    `mapping` ({column: field key}) overrides header matching for the columns
+    it names, and the other columns are matched by header (see
+    `resolve_mapping`). A column mapped to "ignore" is not read. `defaults` ({field key: value})
     fills fields that have no column (for example a format for a whole log).
     A required field with neither raises `ImportValidationError`. A column
     mapped to "full_name" names the participant when there is no code
@@ -304,9 +414,9 @@ def validate_table(
     and source row; a row without any stage score is skipped.
     """
     specs = field_specs(kind)
-    mapping = dict(mapping) if mapping else guess_mapping(table.columns, kind)
-    mapping = {column: field_key(specs, key) for column, key in mapping.items()
-               if key and key != "ignore"}
+    notes: list[str] = []
+    mapping = {column: key for column, key in resolve_mapping(table.columns, kind, mapping, notes).items()
+               if key != IGNORE}
     defaults = {field_key(specs, key): value for key, value in (defaults or {}).items()
                 if not is_blank(value)}
     _check_mapping(table, kind, specs, mapping, defaults)
@@ -315,7 +425,7 @@ def validate_table(
     rows = pd.Series(table.row_numbers, index=frame.index)
     records = pd.DataFrame({"_row": rows})
     bad = pd.Series(False, index=frame.index)
-    result = ValidatedTable(kind, table.file_name, records, mapping)
+    result = ValidatedTable(kind, table.file_name, records, mapping, notes=notes)
     for column, key in mapping.items():
         spec = specs[key]
         # Each distinct cell is parsed once; the object array keeps Python dates and

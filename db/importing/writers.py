@@ -20,13 +20,14 @@ from sqlalchemy.engine import Connection
 
 from db.importing.bulk import bulk_insert
 from db.importing.people import Directory, Person
-from db.importing.validate import CellIssue, ValidatedTable, cell_message
+from db.importing.validate import STAGE_LABELS, CellIssue, ValidatedTable, cell_message
 from db.importing.values import normalize_label, quote
 from db.models import (
     Activity,
     Assessment,
     CompetenceArea,
     GroupMember,
+    ImportBatch,
     MentoringGroup,
     Participant,
     School,
@@ -334,24 +335,57 @@ def _new_area_note(name: str, known: dict[str, str]) -> str:
 
 def write_assessments(conn: Connection, validated: ValidatedTable, import_id: int,
                       progress=None) -> WriteResult:
+    """Write assessments keyed by (participant, area, stage, date).
+
+    A row equal to a stored assessment or to an earlier row of the file (same
+    score and maximum) is a duplicate. Rows of one file that share a key but
+    not the score are all rejected, because the file does not say which score
+    is right. A row whose key is stored with another score is rejected too: a
+    score is replaced only by undoing the import that stored it.
+    """
     result = WriteResult()
     directory = Directory.load(conn)
     table = Assessment.__table__
     records = records_of(validated)
     areas = area_ids(conn, {record["area"] for record in records}, result.notes)
-    existing = set(conn.execute(sa.select(
-        table.c.participant_id, table.c.area_id, table.c.stage, table.c.assessed_on)).all())
-    to_insert = []
+    stored = {
+        (participant, area, stage, day): (score, maximum, source)
+        for participant, area, stage, day, score, maximum, source in conn.execute(sa.select(
+            table.c.participant_id, table.c.area_id, table.c.stage, table.c.assessed_on,
+            table.c.score, table.c.max_score, table.c.import_id))
+    }
+    keyed = []
+    in_file: dict[tuple, list[dict]] = {}
     for record in records:
-        row = record["_row"]
-        person = _resolve_person(directory, validated, row, "code", record["code"], result)
+        person = _resolve_person(directory, validated, record["_row"], "code", record["code"], result)
         if person is None:
             continue
         key = (person.id, areas[normalize_label(record["area"])], record["stage"], record["assessed_on"])
-        if key in existing:
-            result.duplicates.append((row, "оценка этого участника по этой области, этапу и дате уже есть"))
+        keyed.append((record, person, key))
+        in_file.setdefault(key, []).append(record)
+    sources = _import_sources(conn, {stored[key][2] for _r, _p, key in keyed
+                                     if key in stored and stored[key][2] is not None})
+    conflicting = {key: _describe_conflict(group) for key, group in in_file.items()
+                   if len({_score_pair(record) for record in group}) > 1}
+    first_rows: dict[tuple, int] = {}
+    to_insert = []
+    for record, person, key in keyed:
+        row = record["_row"]
+        if key in stored:
+            score, maximum, source = stored[key]
+            if (score, maximum) == _score_pair(record):
+                result.duplicates.append((row, "оценка этого участника по этой области, этапу и дате уже есть"))
+            else:
+                result.rejected.append(_stored_score_conflict(
+                    validated, record, person, (score, maximum), sources.get(source), source))
             continue
-        existing.add(key)
+        if key in conflicting:
+            result.rejected.append(_file_score_conflict(validated, record, person, *conflicting[key]))
+            continue
+        if key in first_rows:
+            result.duplicates.append((row, f"повтор строки {first_rows[key]}"))
+            continue
+        first_rows[key] = row
         to_insert.append({
             "participant_id": key[0], "area_id": key[1], "stage": key[2], "assessed_on": key[3],
             "score": record["score"], "max_score": record["max_score"], "import_id": import_id,
@@ -359,6 +393,78 @@ def write_assessments(conn: Connection, validated: ValidatedTable, import_id: in
         result.imported.append(row)
     insert_chunks(conn, table, to_insert, progress)
     return result
+
+
+# Rows named in a message about rows of one file that give one assessment different scores.
+MAX_CONFLICT_ROWS_LISTED = 5
+
+
+def _score_pair(record: dict) -> tuple[float, float]:
+    return float(record["score"]), float(record["max_score"])
+
+
+def _assessment_text(record: dict, person: Person) -> str:
+    stage = STAGE_LABELS.get(record["stage"], record["stage"])
+    return (f"оценка участника «{person.code}» по области «{record['area']}», этапу «{stage}» "
+            f"за {quote(record['assessed_on'])}")
+
+
+def _score_column(validated: ValidatedTable, record: dict, score_differs: bool) -> str:
+    """Return the column to blame: the row's score column, or «Максимум» when only the maximum differs."""
+    if not score_differs:
+        return validated.column_of("max_score")
+    return record.get("_score_column") or validated.column_of("score")
+
+
+def _describe_conflict(same_key: list[dict]) -> tuple[bool, str]:
+    """Return whether the scores differ (not only the maximum) and the rows listed with their scores."""
+    score_differs = len({float(record["score"]) for record in same_key}) > 1
+    listed = "; ".join(f"строка {record['_row']} — {quote(record['score'])} из {quote(record['max_score'])}"
+                       for record in same_key[:MAX_CONFLICT_ROWS_LISTED])
+    more = len(same_key) - MAX_CONFLICT_ROWS_LISTED
+    if more > 0:
+        listed += f" и ещё строк: {more}"
+    return score_differs, listed
+
+
+def _file_score_conflict(validated: ValidatedTable, record: dict, person: Person,
+                         score_differs: bool, listed: str) -> CellIssue:
+    row = record["_row"]
+    column = _score_column(validated, record, score_differs)
+    text = (f"{_assessment_text(record, person)} встречается в файле несколько раз с разными баллами "
+            f"({listed}). Оставьте одну строку с верным баллом и загрузите файл снова.")
+    value = record["score"] if score_differs else record["max_score"]
+    return CellIssue(row, column, quote(value), cell_message(validated.file_name, row, column, text))
+
+
+def _stored_score_conflict(validated: ValidatedTable, record: dict, person: Person,
+                           stored: tuple[float, float], source: tuple[str, dt.datetime] | None,
+                           import_id: int | None) -> CellIssue:
+    row = record["_row"]
+    score, maximum = stored
+    score_differs = float(record["score"]) != score
+    column = _score_column(validated, record, score_differs)
+    origin = ""
+    if import_id is not None:
+        origin = f" загрузкой №{import_id}"
+        if source is not None:
+            origin += f" (файл {source[0]}, {source[1]:%d.%m.%Y})"
+    text = (f"{_assessment_text(record, person)} уже сохранена{origin} с баллом {quote(score)} из "
+            f"{quote(maximum)}, а в этой строке {quote(record['score'])} из {quote(record['max_score'])}. "
+            "Чтобы заменить балл, сначала отмените загрузку, которой он сохранён: «Данные» → "
+            "«Журнал загрузок» → «Отменить эту загрузку» (будут удалены все записи той загрузки), "
+            "затем загрузите исправленный файл.")
+    value = record["score"] if score_differs else record["max_score"]
+    return CellIssue(row, column, quote(value), cell_message(validated.file_name, row, column, text))
+
+
+def _import_sources(conn: Connection, import_ids: set[int]) -> dict[int, tuple[str, dt.datetime]]:
+    """Return {import id: (file name, start time)} of the given import log entries."""
+    if not import_ids:
+        return {}
+    batch = ImportBatch.__table__
+    return {batch_id: (name, started) for batch_id, name, started in conn.execute(
+        sa.select(batch.c.id, batch.c.file_name, batch.c.started_at).where(batch.c.id.in_(import_ids)))}
 
 
 # --- activities --------------------------------------------------------------

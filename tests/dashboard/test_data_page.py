@@ -223,6 +223,7 @@ def test_undo_button_removes_import(demo_db):
     before = _participant_count(demo_db)
     at = open_page("data_import.py")
     assert "new.csv" in at.selectbox(key="log_import_id").format_func(at.selectbox(key="log_import_id").value)
+    at.checkbox(key=f"undo_confirm_{at.selectbox(key='log_import_id').value}").check()
     at.button(key="undo_import").click().run()
     assert not at.exception
     assert "отменена" in page_text(at)

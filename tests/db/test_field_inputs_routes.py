@@ -2,7 +2,7 @@
 
 Each case loads the same participants and questionnaire, imports one file of
 tests/fixtures/field-inputs through one route and compares what the database
-then holds with the values the field-inputs README gives for that file.
+then contains with the values the field-inputs README gives for that file.
 """
 
 from __future__ import annotations
