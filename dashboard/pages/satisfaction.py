@@ -24,7 +24,8 @@ st.title("Удовлетворённость участием в програм�
 
 questionnaire = st.radio("Чья анкета", list(QUESTIONNAIRES), format_func=TITLES.get,
                          horizontal=True, key="satisfaction_questionnaire")
-figures = questionnaire_figures(data.frames(), questionnaire, state.current_filters())
+filters = state.current_filters()
+figures = questionnaire_figures(data.frames(), questionnaire, filters)
 summary, response = figures.summary, figures.response
 role = ROLE_GENITIVE[figures.role]
 anonymous = queries.anonymous_submission_counts(data.engine()).get(questionnaire, 0)
@@ -131,7 +132,12 @@ else:
 
 st.subheader("Цифровая и традиционная модели")
 comparison = figures.comparison
-if comparison["n_digital"] == 0 or comparison["n_traditional"] == 0:
+if filters.model and (comparison["n_digital"] == 0 or comparison["n_traditional"] == 0):
+    # The sidebar keeps one model, so the other one is missing by choice, not for lack of answers.
+    st.info(f"Для сравнения нужны обе модели, а в фильтре слева выбрана только "
+            f"«{MODEL_LABELS.get(filters.model, filters.model)}». Выберите «обе модели», чтобы "
+            "сравнить цифровую и традиционную.")
+elif comparison["n_digital"] == 0 or comparison["n_traditional"] == 0:
     st.info(comparison["note"])
 else:
     st.write(

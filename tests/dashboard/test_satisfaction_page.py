@@ -100,3 +100,11 @@ def test_anonymous_answers_named_but_not_counted(demo_db):
     # The figures per participant stay as they were.
     respondents = [line for line in before.splitlines() if line.startswith("Ответили")]
     assert respondents and respondents[0] in text
+
+
+def test_model_filter_explains_missing_comparison(demo_db):
+    at = open_page("satisfaction.py", filter_model="digital")
+    assert not at.exception
+    text = page_text(at)
+    assert "Для сравнения нужны обе модели" in text
+    assert "в фильтре слева выбрана только «цифровая»" in text
