@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -12,7 +14,7 @@ from db.importing.answers import DUPLICATE_RULES, duplicate_rule, save_duplicate
 from db.importing.forms import has_respondent_column
 from db.importing.mappings import QUESTION_PREFIX, save_mapping
 from db.importing.preview import Preview
-from db.importing.templates import KIND_TITLES, KINDS
+from db.importing.templates import KIND_TITLES, KINDS, detect_kind
 from db.importing.validate import STAGE_SCORE_PREFIX, field_specs
 from db.importing.review import pending_reviews, resolve_review, review_candidates
 from db.importing.scales import load_dictionary
@@ -40,6 +42,15 @@ ROLE_CHOICES = {"mentee": "наставляемый", "mentor": "наставн�
 REVIEWS_SHOWN = 20
 IGNORE = "ignore"
 IGNORE_LABEL = "не загружать"
+FORM = "form"
+# Session state key of {upload label: owner id of the upload that had the label in the last run}.
+LABEL_OWNERS_KEY = "upload_label_owners"
+# Per-file widget keys that are exactly prefix + label.
+LABEL_KEY_PREFIXES = ("kind_", "sheet_", "header_", "questionnaire_", "anonymous_",
+                      "accept_repaired_", "save_mapping_", "import_")
+# Per-file widget keys that continue prefix + label with "_<kind>__<field>" (map_, set_)
+# or "_<questionnaire>::<column>" (formmap_).
+NESTED_LABEL_KEY_PREFIXES = ("map_", "set_", "formmap_")
 
 
 def _map_prefix(name: str, kind: str) -> str:
@@ -50,14 +61,66 @@ def _set_prefix(name: str, kind: str) -> str:
     return f"set_{name}_{kind}__"
 
 
+def upload_owner(upload) -> str:
+    """Return an id of one uploaded file: Streamlit's `file_id`, else its name, size and SHA-256."""
+    file_id = getattr(upload, "file_id", None)
+    if file_id:
+        return str(file_id)
+    content = upload.getvalue()
+    return f"{upload.name}|{len(content)}|{hashlib.sha256(content).hexdigest()}"
+
+
+def is_label_key(key: str, label: str) -> bool:
+    """Return whether session state `key` is a per-file widget key of the upload labelled `label`.
+
+    The label must match whole, so the keys of «a.csv (2)» never count as keys of «a.csv».
+    """
+    if any(key == prefix + label for prefix in LABEL_KEY_PREFIXES):
+        return True
+    for prefix in NESTED_LABEL_KEY_PREFIXES:
+        if not key.startswith(prefix + label + "_"):
+            continue
+        rest = key[len(prefix + label):]
+        if prefix == "formmap_":
+            if "::" in rest:
+                return True
+        elif any(rest.startswith(f"_{kind}__") for kind in KINDS):
+            return True
+    return False
+
+
+def reset_reassigned_labels(uploads: list, labels: list[str]) -> None:
+    """Delete the widget state of each label that another upload had in the last run.
+
+    Labels follow upload order, so removing the first of two files with one
+    name gives the bare label to the second. Its widgets must not inherit the
+    settings (header rows, anonymous tick) made for the removed file. Call
+    this before any per-file widget is drawn.
+    """
+    previous = st.session_state.get(LABEL_OWNERS_KEY, {})
+    current = {label: upload_owner(upload) for upload, label in zip(uploads, labels, strict=True)}
+    for label, owner in current.items():
+        if previous.get(label, owner) == owner:
+            continue
+        stale = [key for key in list(st.session_state.keys())
+                 if isinstance(key, str) and is_label_key(key, label)]
+        for key in stale:
+            del st.session_state[key]
+    st.session_state[LABEL_OWNERS_KEY] = current
+
+
 def template_choice(name: str) -> dict:
     """Return the kind, column mapping and values for all rows the user picked for file `name`.
 
     The widgets of `render_template_mapping` keep their values in the session
     state, so the preview of the next run is computed with them. Nothing picked
     yet gives {"kind": None, "mapping": None, "defaults": None}: detection decides.
+    A picked form export gives kind "form" with no mapping: its roles come from
+    `render_form_mapping`.
     """
     kind = st.session_state.get(f"kind_{name}")
+    if kind == FORM:
+        return {"kind": FORM, "mapping": None, "defaults": None}
     if kind not in KINDS:
         return {"kind": None, "mapping": None, "defaults": None}
     map_prefix, set_prefix = _map_prefix(name, kind), _set_prefix(name, kind)
@@ -83,19 +146,26 @@ def render_template_mapping(preview: Preview, name: str, editable: bool) -> str 
     """Let the user choose the kind, map each column to a field and fill required fields.
 
     Returns the chosen kind, or None while none is chosen. The choices are
-    read back by `template_choice` for the preview and the import.
+    read back by `template_choice` for the preview and the import. A file
+    that matches no template may also be a form export whose headers were not
+    recognised (a typed paper survey, a «Дата» column): for "form" no columns
+    are mapped here, the caller shows `render_form_mapping` instead.
     """
-    recognised = preview.kind in KINDS
+    # Offer "form" by what the headers match, not by the kind picked, so the options stay the same.
+    kinds = KINDS if detect_kind(preview.columns)[0] in KINDS else (*KINDS, FORM)
+    recognised = preview.kind in kinds
     with st.expander("Вид данных и сопоставление столбцов", expanded=not recognised):
         if not recognised:
-            st.info("Вид данных по заголовкам не распознан. Выберите, что в файле, и укажите, "
-                    "какому полю шаблона соответствует каждый столбец.")
+            st.info("Вид данных по заголовкам не распознан. Выберите, что в файле. Для шаблона "
+                    "укажите, какому полю соответствует каждый столбец. Выгрузку формы или "
+                    "перенесённые в таблицу бумажные анкеты (одна строка на респондента) "
+                    "загружайте как «Выгрузка формы».")
         kind = st.selectbox(
-            "Что в файле", KINDS, key=f"kind_{name}", format_func=KIND_TITLES.get,
-            index=KINDS.index(preview.kind) if recognised else None,
+            "Что в файле", kinds, key=f"kind_{name}", format_func=KIND_TITLES.get,
+            index=kinds.index(preview.kind) if recognised else None,
             placeholder="выберите вид данных", disabled=not editable)
-        if kind is None:
-            return None
+        if kind is None or kind == FORM:
+            return kind
         specs = field_specs(kind)
         options = [IGNORE, *specs]
         labels = {IGNORE: IGNORE_LABEL, **{key: spec.label + (" *" if spec.required else "")

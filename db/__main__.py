@@ -137,6 +137,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STATUS_TEXT = {"imported": "загружено", "rejected": "отклонено, ничего не записано",
+               "dry_run": "проверка без записи"}
+
+
+def _skipped_lines(report) -> list[str]:
+    """Say why rows were skipped: one line per reason, the respondents to review on one line."""
+    from collections import Counter
+
+    from db.importing.forms import REVIEW_REASON_TEXT
+
+    review_rows = {review["row"] for review in report.reviews}
+    reasons = Counter(message for row, message in report.skipped_rows if row not in review_rows)
+    lines = [f"Пропущено строк: {count} — {message}." for message, count in reasons.most_common()]
+    if report.reviews:
+        by_reason = Counter(review["reason"] for review in report.reviews)
+        details = "; ".join(f"{REVIEW_REASON_TEXT.get(reason, reason)}: {count}"
+                            for reason, count in by_reason.most_common())
+        lines.append(f"Пропущено строк: {len(report.reviews)} — респондент {details}. Их ответы "
+                     "отложены в список «Проверка респондентов» на странице «Данные»: там можно "
+                     "указать участника или добавить нового.")
+    return lines
+
+
 def _print_report(report, as_json: bool, max_lines: int = 20) -> None:
     """Print one file's report: JSON with every issue, or text with at most `max_lines` error lines.
 
@@ -150,7 +173,9 @@ def _print_report(report, as_json: bool, max_lines: int = 20) -> None:
         return
     print(f"{report.file}: {report.kind}, строк {report.rows_total}: загружено {report.imported}, "
           f"повторов {report.duplicates}, пропущено {report.skipped}, "
-          f"с ошибками {report.rejected_rows} ({report.status})")
+          f"с ошибками {report.rejected_rows} ({STATUS_TEXT.get(report.status, report.status)})")
+    for line in _skipped_lines(report):
+        print(f"  {line}")
     groups = group_issues(report.rejected, report.file)
     for group in groups[:max_lines]:
         print(f"  {group.line(report.file)}")
@@ -205,7 +230,9 @@ def _import_one(path: Path, args) -> int:
                               "duplicates": 0, "skipped": 0, "rejected": [
                                   {"row": error.row, "column": error.column, "value": error.value,
                                    "message": error.message}],
-                              "detected": describe_file(path)}, ensure_ascii=False, default=str))
+                              "detected": describe_file(
+                                  path, sheet=args.sheet, header_row=args.header_row,
+                                  header_depth=args.header_rows)}, ensure_ascii=False, default=str))
         else:
             print(error.message, file=sys.stderr)
         return 1

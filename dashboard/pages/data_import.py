@@ -88,6 +88,8 @@ else:
     uploads = uploads or []
     labels = import_views.upload_labels([upload.name for upload in uploads])
     # Widget keys are built from the label, because two uploads may share a file name.
+    # A label now given to another upload loses its widget state before any widget is drawn.
+    import_controls.reset_reassigned_labels(uploads, labels)
     ready = []  # (rank in dependency order, upload, label, import options)
     for upload, label in zip(uploads, labels, strict=True):
         with st.container(border=True):
@@ -110,16 +112,19 @@ else:
                 # Totals per person cannot become activity rows: offer no import at all.
                 st.info(preview.totals_note)
                 continue
-            if preview.kind != "form":
+            # A detected form shows no kind choice. A file of unrecognised kind keeps the choice
+            # after "form" is picked, so the user can change it back.
+            if preview.kind != "form" or choice["kind"] == "form":
                 options["kind"] = import_controls.render_template_mapping(preview, label, editable)
                 if options["kind"] is None:
                     continue
+            if preview.kind != "form":
                 chosen = import_controls.template_choice(label)
                 options.update(mapping=chosen["mapping"], defaults=chosen["defaults"])
             if preview.kind == "form":
                 roles, questionnaire = import_controls.render_form_mapping(
                     engine, preview, label, editable)
-                options.update(mapping=roles, questionnaire=questionnaire)
+                options.update(kind="form", mapping=roles, questionnaire=questionnaire)
                 anonymous_ok = import_controls.render_anonymous(roles, label)
                 options["anonymous"] = anonymous_ok and not has_respondent_column(roles)
             else:

@@ -3,7 +3,9 @@
 Both the long `answers` template and form exports end here. A submission is
 one respondent's answers to one questionnaire at one time. Its content hash
 covers the questionnaire, the respondent and the answers (not the time), so an
-identical resubmission is a duplicate. A changed later submission is stored
+identical resubmission within `DUPLICATE_WINDOW` of the stored one is a
+duplicate; the same answers given again later (a questionnaire retaken after
+months) are a new submission. A changed later submission is stored
 too, and the duplicate rule (setting "duplicate_rule") decides which one
 counts: the latest (default) or the first. The other stays in history.
 """
@@ -42,6 +44,8 @@ DUPLICATE_RULE_KEY = "duplicate_rule"
 DUPLICATE_RULES = ("latest", "first")
 DEFAULT_DUPLICATE_RULE = "latest"
 DUPLICATE_MESSAGE = "повторная отправка тех же ответов тем же участником"
+# Identical answers of one respondent this close in time are one submission sent twice.
+DUPLICATE_WINDOW = dt.timedelta(days=1)
 ANONYMOUS_DUPLICATE_MESSAGE = "анонимный ответ с тем же временем и теми же ответами уже загружен"
 # Used in place of a respondent code in the content hash of an anonymous submission.
 ANONYMOUS_PREFIX = "\x00anonymous "
@@ -93,9 +97,9 @@ def content_hash(draft: SubmissionDraft) -> str:
     """SHA-256 of the questionnaire, the respondent and the non-empty answers (not the time).
 
     An anonymous submission has no respondent, so its time is hashed in place
-    of one, with its `occurrence` among identical rows of the file: rows of one
-    export are different people even when time and answers agree, and the same
-    export imported again gives the same hashes.
+    of one, with its `occurrence` among identical rows of the file. Rows of one
+    export are thus different people even when time and answers agree, and the
+    same export imported again gives the same hashes.
     """
     parts = sorted(
         hash_part(draft.questionnaire, question, answer)
@@ -153,14 +157,27 @@ def answer_rows(draft: SubmissionDraft, unknown: Counter) -> list[dict]:
     return rows
 
 
-def existing_hashes(conn: Connection, questionnaire_ids) -> set[tuple[int, int, str]]:
-    """Return (questionnaire id, participant id, content hash) of the stored submissions."""
+def existing_hashes(conn: Connection, questionnaire_ids) -> dict[tuple[int, int | None, str], list[dt.datetime]]:
+    """Return the answer times of the stored submissions by (questionnaire id, participant id, content hash)."""
+    found: dict[tuple[int, int | None, str], list[dt.datetime]] = {}
     if not questionnaire_ids:
-        return set()
+        return found
     submissions = Submission.__table__
-    return set(conn.execute(sa.select(
+    for questionnaire_id, participant_id, digest, answered_at in conn.execute(sa.select(
         submissions.c.questionnaire_id, submissions.c.participant_id, submissions.c.content_hash,
-    ).where(submissions.c.questionnaire_id.in_(list(questionnaire_ids)))).all())
+        submissions.c.answered_at,
+    ).where(submissions.c.questionnaire_id.in_(list(questionnaire_ids)))):
+        found.setdefault((questionnaire_id, participant_id, digest), []).append(answered_at)
+    return found
+
+
+def is_resubmission(existing: dict, key: tuple, answered_at: dt.datetime) -> bool:
+    """Return whether `key` was stored within `DUPLICATE_WINDOW` of `answered_at`, and remember it if not."""
+    times = existing.setdefault(key, [])
+    if any(abs(answered_at - stored) <= DUPLICATE_WINDOW for stored in times):
+        return True
+    times.append(answered_at)
+    return False
 
 
 def write_submissions(conn: Connection, drafts: list[SubmissionDraft], import_id: int,
@@ -174,12 +191,11 @@ def write_submissions(conn: Connection, drafts: list[SubmissionDraft], import_id
         digest = content_hash(draft)
         person_id = draft.person.id if draft.person is not None else None
         key = (draft.questionnaire.id, person_id, digest)
-        if key in existing:
+        if is_resubmission(existing, key, draft.answered_at):
             message = DUPLICATE_MESSAGE if draft.person is not None else ANONYMOUS_DUPLICATE_MESSAGE
             for row in draft.rows:
                 result.duplicates.append((row, message))
             continue
-        existing.add(key)
         new_drafts.append(draft)
         hashes.append(digest)
         result.imported.extend(draft.rows)
@@ -344,12 +360,11 @@ def write_answers(conn: Connection, validated: ValidatedTable, import_id: int,
             digest = digest_of(info.key, people[code_index[head]].code, sorted_parts)
             key = (info.id, int(person_ids[code_index[head]]), digest)
             slice_rows = rows[by_file[starts[position]:ends[position]]]
-            if key in existing:
+            moment = moments[moment_index[head]]
+            if is_resubmission(existing, key, moment):
                 result.duplicates.extend((int(row), DUPLICATE_MESSAGE) for row in slice_rows)
                 continue
-            existing.add(key)
             new_positions.append(position)
-            moment = moments[moment_index[head]]
             submission_rows.append((info.id, key[1], moment, moment.date(), digest))
             result.imported.extend(slice_rows.tolist())
         ids = reserve_ids(conn, Submission.__table__, len(submission_rows))

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from db.errors import ImportValidationError
 from db.importing.answers import SubmissionDraft, content_hash, unknown_label_notes, write_submissions
 from db.importing.load import ImportReport, _detected, new_report, run_import
-from db.importing.mappings import QUESTION_PREFIX, MappingMatch, find_mapping
+from db.importing.mappings import QUESTION_PREFIX, MappingMatch, find_mapping, is_valid_role
 from db.importing.people import Directory
 from db.importing.reading import RawTable
 from db.importing.scales import QuestionnaireInfo, load_dictionary
@@ -51,6 +51,11 @@ META_COLUMNS = {
 IDENTITY_ROLES = {"email", "full_name", "code"}
 # Folded values that anonymous exports put in the e-mail or name column (Microsoft Forms: «anonymous»).
 ANONYMOUS_MARKERS = {"anonymous", "аноним", "анонимно", "анонимный пользователь"}
+ANONYMOUS_ROWS_NOTE = (
+    "В этих строках вместо кода, e-mail или ФИО пусто или «anonymous»: они загружены как "
+    "анонимные ответы, не связанные с педагогами, и в сводки по участникам, группам и моделям "
+    "не входят."
+)
 ANONYMOUS_NOTE = (
     "Анкета загружена как анонимная: в выгрузке нет кода, e-mail или ФИО, поэтому ответы "
     "не связаны с педагогами. Они сохранены и учтены в журнале загрузок, но в сводки по "
@@ -202,8 +207,17 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
     """Import a wide form export: one submission per row, through the same transaction as templates.
 
     A form without a code, e-mail or name column is imported only with
-    `anonymous=True`: its submissions have no participant.
+    `anonymous=True`: its submissions have no participant. With it, rows of
+    an identified form whose identity cells are empty or «anonymous» are
+    anonymous submissions too, instead of going to the review list.
     """
+    invalid = {column: role for column, role in (mapping or {}).items() if not is_valid_role(role)}
+    if invalid:
+        raise ImportValidationError(
+            f"Файл {file_name}: неизвестное назначение столбца: "
+            + "; ".join(f"«{column}» → «{role}»" for column, role in invalid.items())
+            + ". Для выгрузки формы допустимы: timestamp (время ответа), email, full_name, code, "
+            "ignore, question или question:Текст вопроса.", file=file_name)
     saved = None
     if mapping is None:
         saved = _saved_mapping(engine, table.columns, questionnaire)
@@ -215,7 +229,6 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
         raise ImportValidationError(
             f"Файл {file_name}: не найден столбец со временем ответа (например, «Отметка времени»). "
             "Укажите, какой столбец содержит дату ответа.", file=file_name)
-    anonymous = anonymous and not has_respondent_column(roles)
     if not anonymous and not has_respondent_column(roles):
         raise ImportValidationError(" ".join([no_respondent_message(file_name), *identity_notes]),
                                     file=file_name)
@@ -228,24 +241,34 @@ def import_form(table: RawTable, content: bytes, file_name: str, *, engine: Engi
         report.warnings.extend(saved_mapping_notes(saved))
     sha256 = hashlib.sha256(content).hexdigest()
     total = len(table.row_numbers)
+    anonymous_rows = Counter()
 
     def write(conn: Connection, import_id: int) -> WriteResult:
         if progress:
             progress(0, total)
-        result = _write_form(conn, table, roles, questionnaire, import_id, report, anonymous)
+        result = _write_form(conn, table, roles, questionnaire, import_id, report, anonymous,
+                             anonymous_rows)
         if progress:
             progress(total, total)
         return result
 
     report = run_import(report, sha256, write, engine=engine, dry_run=dry_run,
                         skip_invalid=skip_invalid, lock_wait_s=lock_wait_s)
-    if anonymous and report.status != "rejected":
-        report.warnings.append(ANONYMOUS_NOTE)
+    if anonymous_rows and report.status != "rejected":
+        count = sum(anonymous_rows.values())
+        report.warnings.append(ANONYMOUS_NOTE if count == len(table.row_numbers) else
+                               f"Анонимных строк: {count}. {ANONYMOUS_ROWS_NOTE}")
     return report
 
 
 def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], requested: str | None,
-                import_id: int, report: ImportReport, anonymous: bool = False) -> WriteResult:
+                import_id: int, report: ImportReport, anonymous: bool = False,
+                anonymous_rows: Counter | None = None) -> WriteResult:
+    """Write one submission per row; with `anonymous`, rows that name nobody become anonymous ones.
+
+    A row names nobody when its code, e-mail and name cells are empty or an
+    anonymity marker (Microsoft Forms writes «anonymous»).
+    """
     result = WriteResult()
     dictionary = load_dictionary(conn)
     info = choose_questionnaire(list(question_columns(roles).values()), dictionary, requested,
@@ -275,7 +298,10 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
                                                           f"{error.problem} {error.hint}")))
             continue
         answers = [(text, cells[column]) for column, text in questions.items()]
-        if anonymous:
+        identity = {role: (None if is_blank(cells.get(column)) else quote(cells[column]).strip())
+                    for role, column in column_of.items() if role in IDENTITY_ROLES}
+        if anonymous and all(value is None or normalize_label(value) in ANONYMOUS_MARKERS
+                             for value in identity.values()):
             if all(is_blank(answer) for _text, answer in answers):
                 result.skipped.append((row, "в строке нет ни одного ответа"))
                 continue
@@ -283,10 +309,10 @@ def _write_form(conn: Connection, table: RawTable, roles: dict[str, str], reques
             same = content_hash(draft)
             draft.occurrence = seen_anonymous[same]
             seen_anonymous[same] += 1
+            if anonymous_rows is not None:
+                anonymous_rows[row] += 1
             matched.append((row, None, draft, {}))
             continue
-        identity = {role: (None if is_blank(cells.get(column)) else quote(cells[column]).strip())
-                    for role, column in column_of.items() if role in IDENTITY_ROLES}
         person, reason, candidates = directory.match(**identity)
         payload = {column: quote(value) for column, value in cells.items() if not is_blank(value)}
         if person is None:

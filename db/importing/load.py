@@ -338,7 +338,10 @@ def import_file(
             raise UnknownKindError(
                 f"Файл {file_name}: по заголовкам ({', '.join(table.columns[:8])}) не удалось "
                 "понять, что в нём. Выберите вид данных и сопоставьте столбцы полям шаблона "
-                "или назовите столбцы как в шаблоне.",
+                "или назовите столбцы как в шаблоне. Если это заголовки не из той строки "
+                f"(заголовок взят из строки {table.header_rows[0]}), укажите номер строки "
+                "заголовка: на странице «Данные» — «Строки заголовка», в командной строке — "
+                "--header-row N.",
                 file=file_name,
             )
     engine = engine or get_engine()
@@ -367,15 +370,18 @@ def import_file(
     return report
 
 
-def describe_file(source: str | Path | bytes, name: str | None = None) -> dict | None:
+def describe_file(source: str | Path | bytes, name: str | None = None, *, sheet: str | None = None,
+                  header_row: int | None = None, header_depth: int = 1) -> dict | None:
     """Return what the reader detects in a file (format, encoding, sheet, columns), or None.
 
     The command line prints it beside a file-level rejection, so the user sees
-    the encoding and delimiter even when no row could be imported.
+    the encoding and delimiter even when no row could be imported. The reading
+    options are those of the rejected import.
     """
     content, file_name, _path = _read_source(source, name)
     try:
-        table = read_table(content, file_name)
+        table = read_table(content, file_name, sheet=sheet, header_row=header_row,
+                           header_depth=header_depth)
     except ImportValidationError:
         return None
     return {**_detected(table, None, None), "columns": table.columns}

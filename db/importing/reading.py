@@ -386,7 +386,10 @@ def read_csv(content: bytes, file_name: str, *, header_row: int | None = None,
             "таблица с заголовком в одной строке и что текст с разделителем взят в кавычки.",
             file=file_name,
         ) from error
-    frame.columns = _unique_names([str(column).strip() for column in frame.columns])
+    # pandas names an empty header cell «Unnamed: N»; the user sees «Столбец N+1», as in XLSX.
+    frame.columns = _unique_names([
+        f"Столбец {position + 1}" if str(column).startswith("Unnamed: ") else str(column).strip()
+        for position, column in enumerate(frame.columns)])
     row_numbers = list(range(skip + 2, skip + 2 + len(frame)))
     table = RawTable(
         file_name=file_name,

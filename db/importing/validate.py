@@ -420,6 +420,7 @@ def validate_table(
     defaults = {field_key(specs, key): value for key, value in (defaults or {}).items()
                 if not is_blank(value)}
     _check_mapping(table, kind, specs, mapping, defaults)
+    notes.extend(_split_header_notes(table, mapping, specs))
     present = set(mapping.values())
     frame = table.data
     rows = pd.Series(table.row_numbers, index=frame.index)
@@ -483,6 +484,32 @@ def validate_table(
     result.records = records[~bad].reset_index(drop=True)
     result.rejected.sort(key=lambda issue: issue.row)
     return result
+
+
+_REPEATED_NAME = re.compile(r"^(?P<base>.+) \((?P<number>\d+)\)$")
+
+
+def _split_header_notes(table: RawTable, mapping: dict[str, str], specs: dict) -> list[str]:
+    """Warn about unread columns that share a loaded column's header (a header merged over them).
+
+    A header such as «ФИО» merged over surname, name and patronymic names three
+    columns «ФИО», «ФИО (2)», «ФИО (3)»; only the first is mapped, and the rest
+    would otherwise be left out without a word.
+    """
+    notes = []
+    for column in table.columns:
+        found = _REPEATED_NAME.match(column)
+        if column in mapping or not found or found["base"] not in mapping:
+            continue
+        label = specs[mapping[found["base"]]].label
+        values = [value for value in table.data[column] if not is_blank(value)]
+        if values:
+            notes.append(
+                f"Столбец «{column}» не загружен: его заголовок «{found['base']}» стоит над "
+                f"несколькими столбцами, а в поле «{label}» попал только первый. Если это части "
+                "одного значения (например, фамилия, имя и отчество), объедините их в один столбец "
+                "и загрузите файл снова.")
+    return notes
 
 
 def _split_stages(records: pd.DataFrame, bad: pd.Series, stage_keys: list[str],

@@ -274,7 +274,8 @@ def test_unrecognised_table_mapped_and_imported(demo_db):
     at = _upload(open_page("data_import.py"), "f12.xlsx", content)
     assert "Вид данных по заголовкам не распознан" in page_text(at)
     assert at.selectbox(key="kind_f12.xlsx").options == [
-        "Участники", "Пары и группы", "Оценки компетенций", "Мероприятия", "Ответы на анкеты"]
+        "Участники", "Пары и группы", "Оценки компетенций", "Мероприятия", "Ответы на анкеты",
+        "Выгрузка формы (Google, Яндекс, Microsoft)"]
     assert not [button for button in at.button if button.key == "import_f12.xlsx"]
     at.selectbox(key="kind_f12.xlsx").set_value("assessments").run()
     assert not at.exception

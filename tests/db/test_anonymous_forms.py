@@ -143,3 +143,80 @@ def test_confirmed_repair_reported_as_done(engine):
     assert report.imported == 2
     assert not any("подтвердите исправление" in warning for warning in report.warnings)
     assert any("загружен исправленным" in warning for warning in report.warnings)
+
+
+def test_same_answers_retaken_later_count_again(dictionary):
+    from tests.db.import_helpers import participants_csv
+
+    import_file(participants_csv(), "participants.csv", engine=dictionary)
+    header = "Дата;Код;Анкета;Вопрос;Ответ"
+    rows = [f"{moment};T002;mentee_satisfaction;{QUESTION};Скорее согласен"
+            for moment in ("01.10.2024 10:00", "01.10.2024 10:00:02", "15.01.2025 09:30")]
+    content = ("\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
+    report = import_file(content, "answers.csv", engine=dictionary)
+    # Two seconds apart: one submission sent twice. Three months later: the questionnaire retaken.
+    assert (report.imported, report.duplicates) == (2, 1)
+    assert report.duplicate_rows[0][0] == 3
+    with dictionary.connect() as conn:
+        days = conn.execute(sa.text("SELECT answered_on FROM submission ORDER BY answered_at")).scalars().all()
+    assert [str(day) for day in days] == ["2024-10-01", "2025-01-15"]
+    again = import_file(content, "answers.csv", engine=dictionary)
+    assert (again.imported, again.duplicates) == (0, 3)
+
+
+def test_mixed_microsoft_export_anonymous_rows(dictionary):
+    """Some respondents signed in (e-mail given), others answered as «anonymous»."""
+    from tests.db.import_helpers import participants_csv
+
+    import_file(participants_csv(), "participants.csv", engine=dictionary)
+    workbook = openpyxl.load_workbook(io.BytesIO(_microsoft_anonymous(7)))
+    sheet = workbook.active
+    for row, email in zip(range(2, 5), ("t001@school.example", "t002@school.example",
+                                        "t003@school.example"), strict=True):
+        sheet.cell(row=row, column=4, value=email)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+    plain = import_file(content, "mixed.xlsx", engine=dictionary, dry_run=True)
+    assert (plain.imported, plain.skipped) == (3, 4)
+    assert {review["respondent"] for review in plain.reviews} == {"anonymous"}
+    report = import_file(content, "mixed.xlsx", engine=dictionary, anonymous=True)
+    assert (report.imported, report.skipped, report.reviews) == (7, 0, [])
+    assert any(warning.startswith("Анонимных строк: 4.") for warning in report.warnings)
+    with dictionary.connect() as conn:
+        anonymous = conn.execute(sa.text(
+            "SELECT count(*) FROM submission WHERE participant_id IS NULL")).scalar_one()
+    assert anonymous == 4
+
+
+def test_text_report_says_why_rows_skipped(dictionary, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", dictionary.url.render_as_string(hide_password=False))
+    path = tmp_path / "google.csv"
+    path.write_bytes((f"Отметка времени,Адрес электронной почты,{QUESTION}\r\n"
+                      "15.05.2025 10:00:00,nobody1@school.example,Скорее согласен\r\n"
+                      "15.05.2025 10:05:00,nobody2@school.example,Полностью согласен\r\n"
+                      ",,\r\n").encode("utf-8"))
+    assert db_main(["import", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("пропущено 3, с ошибками 0 (загружено)")
+    assert "  Пропущено строк: 1 — пустая строка." in lines
+    assert any(line.startswith("  Пропущено строк: 2 — респондент не найден среди участников: 2.")
+               and "«Проверка респондентов»" in line for line in lines)
+
+
+def test_form_map_role_checked(dictionary):
+    content = _paper_survey(2)
+    with pytest.raises(ImportValidationError) as error:
+        import_file(content, "paper.csv", engine=dictionary, kind="form", anonymous=True,
+                    mapping={"Дата": "timestamp", QUESTION: "question", "Почта": "e-mail"})
+    assert "неизвестное назначение столбца: «Почта» → «e-mail»" in error.value.message
+    assert "full_name" in error.value.message
+
+
+def test_unknown_table_names_header_row(engine):
+    content = ("Школа;Учебный год;;\r\n"
+               "Итоги;2024/2025;;\r\n").encode("utf-8")
+    with pytest.raises(ImportValidationError) as error:
+        import_file(content, "info.csv", engine=engine)
+    assert "--header-row N" in error.value.message
+    assert "Unnamed" not in error.value.message

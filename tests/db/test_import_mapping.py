@@ -285,3 +285,24 @@ def test_identical_rows_in_one_file_are_duplicates(engine):
                                               "Q2;Педагог 03;наставник;01.09.2024"]), "c.csv", engine=engine)
     assert conflict.status == "rejected"
     assert "уже встречался в строке 2 с другими данными" in conflict.rejected[0].message
+
+
+def test_header_merged_over_name_parts_warned(engine):
+    """«ФИО» merged over surname, name and patronymic: only the first part loads, and the user is told."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Код", "ФИО", None, None, "Роль", "Дата регистрации"])
+    sheet.merge_cells("B1:D1")
+    sheet.append(["M01", "Макетов", "Пётр", "Иванович", "наставник", "01.09.2024"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = import_file(buffer.getvalue(), "people.xlsx", engine=engine)
+    assert report.imported == 1
+    notes = [warning for warning in report.warnings if "не загружен" in warning]
+    assert len(notes) == 2
+    assert notes[0].startswith("Столбец «ФИО (2)» не загружен: его заголовок «ФИО» стоит над")
+    assert "объедините их в один столбец" in notes[0]
