@@ -14,6 +14,7 @@ from db.importing.answers import DUPLICATE_RULES, duplicate_rule, save_duplicate
 from db.importing.forms import has_respondent_column
 from db.importing.mappings import QUESTION_PREFIX, save_mapping
 from db.importing.preview import Preview
+from db.importing.reading import HEADER_SEARCH_ROWS
 from db.importing.templates import KIND_TITLES, KINDS, detect_kind
 from db.importing.validate import STAGE_SCORE_PREFIX, field_specs
 from db.importing.review import pending_reviews, resolve_review, review_candidates
@@ -232,9 +233,10 @@ def render_pickers(preview: Preview, name: str) -> None:
         cols[0].selectbox("Лист", preview.sheet_names, key=f"sheet_{name}",
                           index=preview.sheet_names.index(preview.sheet) if preview.sheet in
                           preview.sheet_names else 0)
-    options = [AUTO] + [str(row) for row in range(1, 11)]
+    # The same rows the reader searches for a header on its own.
+    options = [AUTO] + [str(row) for row in range(1, HEADER_SEARCH_ROWS + 1)]
     if preview.file_format == "xlsx":
-        options += [f"{row}-{row + 1}" for row in range(1, 10)]
+        options += [f"{row}-{row + 1}" for row in range(1, HEADER_SEARCH_ROWS)]
     cols[1].selectbox("Строки заголовка", options, key=f"header_{name}", format_func=_header_label,
                       help="Где в таблице названия столбцов. Над ними могут быть строки с названием таблицы.")
 

@@ -170,7 +170,10 @@ def render_log(log: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True)
 
 
-def render_outcomes(outcomes: pd.DataFrame) -> None:
+def render_outcomes(outcomes: pd.DataFrame, status: str | None = None) -> None:
+    """Show what happened to each row of one import; an undone import says that its rows are gone."""
+    if status == "undone":
+        st.info("Эта загрузка отменена: строки ниже были загружены, а при отмене удалены из базы.")
     if outcomes.empty:
         st.caption("По этой загрузке нет построчных записей.")
         return

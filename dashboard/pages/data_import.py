@@ -163,8 +163,8 @@ if not log.empty:
         "Подробности загрузки №", log["import_id"].tolist(), key="log_import_id",
         format_func=lambda i: f"{i}: {log.loc[log['import_id'] == i, 'file_name'].iloc[0]}",
     )
-    import_views.render_outcomes(row_outcomes(engine, int(chosen)))
     chosen_row = log.loc[log["import_id"] == chosen].iloc[0]
+    import_views.render_outcomes(row_outcomes(engine, int(chosen)), chosen_row["status"])
     if editable and chosen_row["status"] == "imported":
         render_undo(int(chosen), chosen_row["file_name"])
 

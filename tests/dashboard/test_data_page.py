@@ -124,6 +124,9 @@ def test_header_row_picker_on_merged_header(demo_db):
     content = (FIELD_INPUTS / "f11_merged_header_log.xlsx").read_bytes()
     at = _upload(open_page("data_import.py"), "f11.xlsx", content)
     assert at.selectbox(key="sheet_f11.xlsx").options == ["Учёт"]
+    # Rows 1 to 30 (the rows searched for a header) and pairs of rows up to 29–30.
+    options = at.selectbox(key="header_f11.xlsx").options
+    assert len(options) == 1 + 30 + 29
     at.selectbox(key="header_f11.xlsx").set_value("3").run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Строки заголовка"] == "3"

@@ -164,10 +164,12 @@ def test_undo_with_confirmation_removes_selected_only(demo_db):
     statuses = dict(zip(log["import_id"], log["status"], strict=True))
     assert statuses[first_id] == "undone"
     assert statuses[second_id] == "imported"
-    # The log table on the page shows the new status at once.
+    # The log table on the page shows the new status at once, and the details say the rows are gone.
     shown = next(frame.value for frame in at.dataframe if "Статус" in frame.value.columns)
     shown_status = dict(zip(shown["№"], shown["Статус"], strict=True))
     assert shown_status[first_id] == "отменён"
+    assert at.selectbox(key="log_import_id").value == first_id
+    assert "Эта загрузка отменена: строки ниже были загружены" in page_text(at)
 
 
 def test_undo_confirmation_tied_to_import_id(demo_db):
