@@ -171,7 +171,7 @@ def render_log(log: pd.DataFrame) -> None:
 
 
 def render_outcomes(outcomes: pd.DataFrame, status: str | None = None) -> None:
-    """Show what happened to each row of one import; an undone import says that its rows are gone."""
+    """Show what happened to each row of one import, with a notice when the import was undone."""
     if status == "undone":
         st.info("Эта загрузка отменена: строки ниже были загружены, а при отмене удалены из базы.")
     if outcomes.empty:
