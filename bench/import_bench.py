@@ -205,7 +205,7 @@ def main() -> None:
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the activities XLSX")
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
     parser.add_argument("--memory", type=int, nargs="*", metavar="ROWS",
-                        help="measure only the peak memory of answers imports of these sizes "
+                        help="measure only the peak memory of importing answers files of these sizes "
                              "(default 50000 200000 400000), each in a fresh process")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

@@ -89,7 +89,7 @@ def _xlsx_header(path: Path, *, sheet: str | None, header_row: int | None, heade
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for damaged files
-        # `read_table` raises the message that tells the user what is wrong with the workbook.
+        # `read_table` raises the Russian message that explains what is wrong with the workbook.
         return read_table(content, path.name, sheet=sheet, header_row=header_row,
                           header_depth=header_depth).columns
     try:

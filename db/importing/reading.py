@@ -354,8 +354,8 @@ def read_csv(content: bytes, file_name: str, *, header_row: int | None = None,
     skip = header - 1
     try:
         # pandas decodes and parses the bytes in chunks, so the text of a large file is never
-        # held whole. The string columns are Arrow arrays, which concat links without copying:
-        # with pandas 3.1 on an 80 MB, 600 000-row CSV the peak memory was 179 MB this way and
+        # held whole. The string columns are Arrow arrays, which concat links without copying.
+        # With pandas 3.1 on an 80 MB, 600,000-row CSV the peak memory was 179 MB this way and
         # 197 MB with one read_csv call (one run each, measured with ru_maxrss).
         chunks = pd.read_csv(
             io.BytesIO(decoded.data),

@@ -201,4 +201,5 @@ def test_sheet_and_header_rows_options(tmp_path):
                                 ("--header-row", "ноль", "не номер строки")):
         bad = run_db(tmp_path, "import", str(path), option, value)
         assert bad.returncode == 2
-        assert f"аргумент {option}: «{value}»" in bad.stderr and text in bad.stderr
+        assert f"аргумент {option}: «{value}»" in bad.stderr
+        assert text in bad.stderr
